@@ -1,0 +1,36 @@
+# Every target builds .venv from requirements.txt first when it is missing or out of date.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# Progress bars are for people; stored outputs and nbval comparisons must not contain them.
+QUIET_BARS := TQDM_DISABLE=1
+
+.PHONY: lab run test clean-venv help
+
+help:
+	@echo "make lab    JupyterLab on notebooks/ (kernel from .venv)"
+	@echo "make test   unit tests + every notebook executed and compared under nbval"
+	@echo "make run    re-execute every notebook in place, regenerating outputs and figures/"
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "$(PYTHON) cannot create virtual \
+		environments: install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -r requirements.txt
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+run: $(STAMP)
+	$(QUIET_BARS) $(BIN)/python -m helpers.run_notebooks
+
+test: $(STAMP)
+	$(QUIET_BARS) $(BIN)/python -m pytest tests notebooks $(NBVAL)
+
+clean-venv:
+	rm -rf $(VENV)

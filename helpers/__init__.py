@@ -1,0 +1,1 @@
+"""Shared plumbing for the lecture notebooks: devices, paths, data, plotting, graphs, memory."""

@@ -1,0 +1,160 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torchvision
+
+from helpers.data import (
+    MNISTCorruptError,
+    MNISTUnavailableError,
+    expected_files,
+    load_mnist,
+    mnist_features,
+    parity_labels,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+# Port 9 on loopback refuses connections: the real download path runs and fails, offline or not.
+UNREACHABLE_MIRRORS = ["http://127.0.0.1:9/"]
+
+
+def write_idx(raw: Path, split: str, images: torch.Tensor, labels: torch.Tensor) -> None:
+    prefix = "train" if split == "train" else "t10k"
+    n = images.shape[0]
+    header = (2051).to_bytes(4, "big") + n.to_bytes(4, "big") + (28).to_bytes(4, "big") * 2
+    (raw / f"{prefix}-images-idx3-ubyte").write_bytes(header + images.numpy().tobytes())
+    label_header = (2049).to_bytes(4, "big") + n.to_bytes(4, "big")
+    (raw / f"{prefix}-labels-idx1-ubyte").write_bytes(
+        label_header + labels.to(torch.uint8).numpy().tobytes()
+    )
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    """A 12-image train split and a 6-image test split in torchvision's layout."""
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    generator = torch.Generator().manual_seed(0)
+    splits = {}
+    for split, n in (("train", 12), ("test", 6)):
+        images = torch.randint(0, 256, (n, 28, 28), dtype=torch.uint8, generator=generator)
+        labels = torch.arange(n) % 10
+        write_idx(raw, split, images, labels)
+        splits[split] = (images, labels)
+    return tmp_path, splits
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", UNREACHABLE_MIRRORS)
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_loads_whole_split_as_tensors(tiny_mnist, offline, split):
+    root, splits = tiny_mnist
+    images, labels = load_mnist(split, root=root)
+    assert images.dtype == torch.uint8 and labels.dtype == torch.int64
+    assert torch.equal(images, splits[split][0])
+    assert torch.equal(labels, splits[split][1])
+
+
+def test_mnist_root_environment_variable_is_used(tiny_mnist, offline, monkeypatch):
+    root, splits = tiny_mnist
+    monkeypatch.setenv("MNIST_ROOT", str(root))
+    images, _ = load_mnist("test")
+    assert images.shape == (6, 28, 28)
+
+
+def test_unknown_split_is_refused():
+    with pytest.raises(ValueError, match="train"):
+        load_mnist("validation")
+
+
+def test_missing_files_and_failed_download_give_one_clear_error(tmp_path, offline):
+    with pytest.raises(MNISTUnavailableError) as caught:
+        load_mnist("train", root=tmp_path)
+    message = str(caught.value)
+    assert str(tmp_path / "MNIST" / "raw") in message
+    assert "MNIST_ROOT" in message
+    for name in expected_files():
+        assert name in message
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
+    script = (
+        "import torchvision; torchvision.datasets.MNIST.mirrors = %r\n"
+        "from helpers.data import load_mnist; load_mnist('train')" % UNREACHABLE_MIRRORS
+    )
+    env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode != 0
+    assert "MNISTUnavailableError: MNIST could not be loaded" in result.stderr
+    assert "During handling" not in result.stderr and "URLError" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_check_command_exits_non_zero_with_the_message_only(tmp_path):
+    script = (
+        "import sys, torchvision; torchvision.datasets.MNIST.mirrors = %r\n"
+        "from helpers.data import _main; sys.exit(_main())" % UNREACHABLE_MIRRORS
+    )
+    env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("MNIST could not be loaded")
+    assert "Traceback" not in result.stderr
+
+
+def test_truncated_image_file_is_a_clear_error(tiny_mnist, offline):
+    root, _ = tiny_mnist
+    path = root / "MNIST" / "raw" / "train-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(MNISTCorruptError, match="truncated.*12 images"):
+        load_mnist("train", root=root)
+
+
+def test_file_that_is_not_idx_is_a_clear_error(tiny_mnist, offline):
+    root, _ = tiny_mnist
+    (root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").write_bytes(b"<html>not found</html>")
+    with pytest.raises(MNISTCorruptError, match="not an MNIST label file"):
+        load_mnist("test", root=root)
+
+
+def test_mismatched_image_and_label_counts_are_caught(tiny_mnist, offline):
+    root, _ = tiny_mnist
+    five_labels = (2049).to_bytes(4, "big") + (5).to_bytes(4, "big") + bytes(5)
+    (root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte").write_bytes(five_labels)
+    with pytest.raises(MNISTCorruptError, match="6 images but .* 5 labels"):
+        load_mnist("test", root=root)
+
+
+def test_features_are_standardised_and_flattened():
+    images = torch.tensor([[[0] * 28] * 28, [[255] * 28] * 28], dtype=torch.uint8)
+    features = mnist_features(images)
+    assert features.shape == (2, 784) and features.dtype == torch.float32
+    assert torch.allclose(features[0], torch.full((784,), -0.1307 / 0.3081))
+    assert torch.allclose(features[1], torch.full((784,), (1 - 0.1307) / 0.3081))
+
+
+def test_features_refuse_non_image_input():
+    with pytest.raises(ValueError, match="uint8 images"):
+        mnist_features(torch.zeros(2, 784))
+
+
+def test_parity_is_one_for_odd_digits():
+    assert parity_labels(torch.arange(10)).tolist() == [0.0, 1.0] * 5
+
+
+@pytest.mark.skipif(not os.environ.get("MNIST_ROOT"), reason="MNIST_ROOT not set")
+def test_real_files_under_mnist_root():
+    images, labels = load_mnist("test")
+    assert images.shape == (10_000, 28, 28)
+    assert labels.bincount().tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    train_images, train_labels = load_mnist("train")
+    assert train_images.shape[0] == train_labels.shape[0] >= 5_000

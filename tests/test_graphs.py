@@ -1,0 +1,86 @@
+import pytest
+import torch
+
+from helpers.graphs import INSTALL_HINT, GraphText, show_graph, show_torchviz, trace_graph
+from helpers.graphs import graphviz_available
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def polynomial():
+    x = torch.tensor([1.0], requires_grad=True)
+    z1 = x**3
+    z2 = -3 * x
+    f = z1 + z2
+    return x, z1, z2, f
+
+
+def test_trace_finds_the_lectures_nodes_in_backward_order():
+    x, z1, z2, f = polynomial()
+    graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
+    assert graph.root.fn is f.grad_fn
+    assert sorted(n.op for n in graph.nodes) == sorted(
+        ["AddBackward0", "PowBackward0", "MulBackward0", "AccumulateGrad"]
+    )
+    position = {node.label: node.key for node in graph.nodes}
+    assert position["f"] < position["z1"] < position["x"]  # every node before its inputs
+    assert position["f"] < position["z2"] < position["x"]
+    assert graph.find("x").variable is x  # the shared leaf is one node, reached twice
+    assert len(graph.edges()) == 4
+
+
+def test_trace_follows_next_functions_exactly():
+    a = torch.randn(3, requires_grad=True)
+    b = torch.randn(3, requires_grad=True)
+    out = (a * b).sin().sum()
+    graph = trace_graph(out)
+    for node in graph.nodes:
+        expected = [fn for fn, _ in node.fn.next_functions if fn is not None]
+        assert [inp.fn for inp in node.inputs] == expected
+    leaves = {id(n.variable) for n in graph.nodes if n.is_leaf}
+    assert leaves == {id(a), id(b)}
+
+
+def test_tensor_without_graph_is_a_clear_error():
+    with pytest.raises(ValueError, match="no grad_fn"):
+        trace_graph(torch.ones(2) * 3)
+
+
+def test_text_rendering_is_an_indented_tree_with_names():
+    x, z1, z2, f = polynomial()
+    text = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f}).as_text()
+    lines = text.splitlines()
+    assert lines[0] == "f = AddBackward0"
+    assert "├── z1 = PowBackward0" in lines
+    assert "│   └── x (leaf, shape (1,)) <- AccumulateGrad" in lines
+    assert "└── z2 = MulBackward0" in lines
+
+
+def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
+    monkeypatch, tmp_path, capsys, figures_in_tmp
+):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    assert not graphviz_available()
+    x, z1, z2, f = polynomial()
+    graph = trace_graph(f, {"x": x, "f": f})
+    ours = show_graph(graph, "fallback")
+    theirs = show_torchviz(f, "fallback", params={"x": x})
+    for result in (ours, theirs):
+        assert isinstance(result, GraphText)
+    assert repr(ours) == graph.as_text()
+    assert repr(theirs) == trace_graph(f, {"x": x}).as_text()
+    assert capsys.readouterr().out == (INSTALL_HINT + "\n") * 2
+    assert list(figures_in_tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tmp):
+    from IPython.display import Image
+
+    x, z1, z2, f = polynomial()
+    image = show_graph(trace_graph(f, {"x": x}), "ours", edge_text=lambda a, b: "1.0")
+    assert isinstance(image, Image) and image.data[:8] == PNG_SIGNATURE
+    assert (figures_in_tmp / "ours.png").read_bytes() == image.data
+    image = show_torchviz(f, "theirs", params={"x": x})
+    assert (figures_in_tmp / "theirs.png").read_bytes()[:8] == PNG_SIGNATURE
+    assert "saved" in capsys.readouterr().out

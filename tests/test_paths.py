@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from helpers.paths import data_root, display_path, figures_dir, notebooks_dir, repo_root
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_paths_come_from_the_package_location_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert repo_root() == REPO
+    assert figures_dir() == REPO / "figures"
+    assert notebooks_dir() == REPO / "notebooks"
+
+
+def test_data_root_defaults_to_data_in_the_repository(monkeypatch):
+    monkeypatch.delenv("MNIST_ROOT", raising=False)
+    assert data_root() == REPO / "data"
+
+
+def test_mnist_root_overrides_the_data_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNIST_ROOT", str(tmp_path))
+    assert data_root() == tmp_path.resolve()
+
+
+def test_display_path_is_relative_inside_the_repository_only(tmp_path):
+    assert display_path(REPO / "figures" / "a.png") == "figures/a.png"
+    assert display_path(tmp_path / "a.png") == (tmp_path / "a.png").resolve().as_posix()

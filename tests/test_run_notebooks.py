@@ -1,0 +1,51 @@
+import nbformat
+import pytest
+
+from helpers.run_notebooks import execute_notebook, main
+
+
+def write_notebook(path, *sources):
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_a_clean_notebook_is_executed_in_place_in_its_own_folder(tmp_path):
+    path = write_notebook(tmp_path / "01_ok.ipynb", "import os\nprint(os.getcwd())", "1 + 1")
+    run = execute_notebook(path)
+    assert run.ok and run.seconds > 0
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.execution_count for c in cells] == [1, 2]
+    assert cells[0].outputs[0]["text"].strip() == str(tmp_path)
+    assert cells[1].outputs[0]["data"]["text/plain"] == "2"
+    assert "execution" not in cells[0].metadata  # no timestamps stored
+
+
+def test_a_failing_notebook_is_reported_and_left_untouched(tmp_path, capsys):
+    good = write_notebook(tmp_path / "01_good.ipynb", "print('fine')")
+    bad = write_notebook(tmp_path / "02_bad.ipynb", "print('before')", "1 / 0")
+    before = bad.read_text()
+    assert main([str(good), str(bad)]) == 1
+    out = capsys.readouterr()
+    rows = out.out.splitlines()
+    assert rows[0].endswith("ok") and "01_good.ipynb" in rows[0]
+    assert rows[1].endswith("FAILED") and "02_bad.ipynb" in rows[1]
+    assert rows[2].startswith("total") and rows[2].endswith("1/2 ok")
+    assert "ZeroDivisionError" in out.err
+    assert bad.read_text() == before
+
+
+def test_missing_notebook_is_a_usage_error(tmp_path, capsys):
+    assert main([str(tmp_path / "nope.ipynb")]) == 2
+    assert "No such notebook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [[]])
+def test_no_arguments_runs_the_repository_notebooks_or_says_there_are_none(monkeypatch, tmp_path, argv, capsys):
+    import helpers.run_notebooks as runner
+
+    monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path)
+    assert runner.main(argv) == 0
+    assert "No notebooks to run" in capsys.readouterr().out
