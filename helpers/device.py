@@ -60,11 +60,10 @@ def describe_device(device: torch.device) -> str:
     return str(device)
 
 
-def seed_everything(seed: int) -> int:
+def seed_everything(seed: int) -> None:
     """Seed Python's `random`, NumPy and PyTorch (all devices) so that a rerun repeats itself."""
     if not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
-    return seed
