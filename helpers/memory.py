@@ -1,0 +1,115 @@
+"""Measure how much memory a computation allocates: the peak of its extra bytes.
+
+"Extra" means beyond what existed before the call: for a gradient computation, everything it
+allocates on top of X and y (intermediates, the result), at the worst moment.
+
+- On a CUDA device: `torch.cuda.max_memory_allocated` after `reset_peak_memory_stats`.
+- Elsewhere (CPU): PyTorch's profiler with `profile_memory=True` records every allocation and
+  free of the CPU allocator with its size; the running sum of those sizes, in time order, peaks
+  at the answer. (MPS has no peak counter: measure on the CPU, which allocates the same tensors.)
+
+The tests check both against tensors of known size. The profiler's native log lines are kept
+out of notebook outputs.
+"""
+
+import contextlib
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+
+import torch
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence what C++ code writes to file descriptor 2 (the profiler's start/stop lines)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _cpu_allocation_events(prof) -> list[tuple[int, int]]:
+    """(time in ns, signed bytes) of every allocator event the profiler saw, in time order."""
+    from torch._C._profiler import _EventType
+
+    events = []
+    stack = list(prof.profiler.kineto_results.experimental_event_tree())
+    while stack:
+        event = stack.pop()
+        stack.extend(event.children)
+        if event.tag == _EventType.Allocation and event.extra_fields.device.type == "cpu":
+            events.append((event.start_time_ns, event.extra_fields.alloc_size))
+    events.sort(key=lambda item: item[0])
+    return events
+
+
+def _peak_extra_bytes_cpu(fn: Callable[[], object]) -> int:
+    from torch.profiler import ProfilerActivity, profile
+
+    with _quiet_native_stderr(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+            result = fn()
+        del result
+    live = peak = 0
+    for _, size in _cpu_allocation_events(prof):
+        live += size
+        peak = max(peak, live)
+    return peak
+
+
+def _peak_extra_bytes_cuda(fn: Callable[[], object], device: torch.device) -> int:
+    torch.cuda.synchronize(device)
+    torch.cuda.reset_peak_memory_stats(device)
+    before = torch.cuda.memory_allocated(device)
+    result = fn()
+    torch.cuda.synchronize(device)
+    peak = torch.cuda.max_memory_allocated(device) - before
+    del result
+    return peak
+
+
+def peak_extra_bytes(fn: Callable[[], object], device: torch.device | str = "cpu") -> int:
+    """Call `fn()` once and return the most bytes it had allocated at any moment beyond what
+    was allocated before the call (its result included, since it is alive when `fn` returns)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return _peak_extra_bytes_cuda(fn, device)
+    if device.type != "cpu":
+        raise ValueError(
+            f"peak_extra_bytes measures on 'cuda' or 'cpu', not {device.type!r}: "
+            "run the computation on the CPU to measure it there."
+        )
+    return _peak_extra_bytes_cpu(fn)
+
+
+def tensor_bytes(tensor: torch.Tensor) -> int:
+    return tensor.numel() * tensor.element_size()
+
+
+def available_memory_bytes(device: torch.device | str = "cpu") -> int | None:
+    """Memory free for new tensors right now, or None where the system will not say."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        free, _total = torch.cuda.mem_get_info(device)
+        return free
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # e.g. macOS has no SC_AVPHYS_PAGES
+        return None
+
+
+def format_bytes(n_bytes: float) -> str:
+    """1536 -> '1.5 KiB'."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n_bytes) < 1024 or unit == "GiB":
+            return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    raise AssertionError("unreachable")
