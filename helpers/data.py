@@ -103,8 +103,11 @@ def _torchvision_mnist(root: Path, train: bool):
         with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
             return torchvision.datasets.MNIST(root=str(root), train=train, download=True)
     except (OSError, RuntimeError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise MNISTUnavailableError(_unavailable_message(root, first_line)) from None
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        reason = lines[0].rstrip(":") if lines else type(error).__name__
+        if len(lines) > 1:
+            reason += f"; last attempt: {lines[-1]}"
+        raise MNISTUnavailableError(_unavailable_message(root, reason)) from None
 
 
 def load_mnist(split: str = "train", root: Path | str | None = None):
@@ -140,6 +143,22 @@ def mnist_features(images: torch.Tensor) -> torch.Tensor:
 def parity_labels(labels: torch.Tensor) -> torch.Tensor:
     """Digit labels `(N,)` -> float32 `(N,)` with 1.0 for odd digits and 0.0 for even ones."""
     return (labels % 2).to(torch.float32)
+
+
+def draw_train_validation(
+    n_available: int, n_train: int, n_validation: int, generator: torch.Generator
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Draw `n_train + n_validation` distinct row indices at random (without replacement) and
+    split them into training and validation indices. The lecture's recipe is 4,000 + 1,000."""
+    if min(n_train, n_validation) < 1:
+        raise ValueError(f"need at least one training and one validation row, got {n_train}, {n_validation}")
+    if n_train + n_validation > n_available:
+        raise ValueError(
+            f"cannot draw {n_train} + {n_validation} rows from {n_available}: "
+            "lower the sizes or load a larger training split"
+        )
+    drawn = torch.randperm(n_available, generator=generator)[: n_train + n_validation]
+    return drawn[:n_train], drawn[n_train:]
 
 
 def _main() -> int:

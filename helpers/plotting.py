@@ -56,3 +56,44 @@ def save_figure(fig: matplotlib.figure.Figure, name: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=SAVE_DPI, format="png", metadata={"Software": None})
     return path
+
+
+def image_grid(images, titles: list[str], *, columns: int = 8, title: str | None = None):
+    """A grid of grey-scale images `(N, H, W)` with one short title each (used for MNIST)."""
+    count = len(titles)
+    if count == 0 or len(images) < count:
+        raise ValueError(f"need at least one image and one per title; got {len(images)} for {count}")
+    rows = -(-count // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(1.45 * columns, 1.75 * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < count:
+            ax.imshow(images[index], cmap="gray_r", interpolation="nearest")
+            ax.set_title(titles[index], fontsize=10)
+    if title:
+        fig.suptitle(title, fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+def pipeline_diagram(stages: list[tuple[str, str]], *, title: str | None = None):
+    """Boxes joined by arrows, left to right: `stages` is a list of (name, annotation)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    fig, ax = plt.subplots(figsize=(2.3 * len(stages), 2.0))
+    ax.set_xlim(0, len(stages))
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for i, (name, annotation) in enumerate(stages):
+        box = FancyBboxPatch((i + 0.1, 0.25), 0.8, 0.5, boxstyle="round,pad=0.02",
+                             facecolor="#dbeafe" if i in (0, len(stages) - 1) else "#fde68a",
+                             edgecolor="black")
+        ax.add_patch(box)
+        ax.text(i + 0.5, 0.58, name, ha="center", va="center", fontsize=13, weight="bold")
+        ax.text(i + 0.5, 0.38, annotation, ha="center", va="center", fontsize=12)
+        if i + 1 < len(stages):
+            ax.annotate("", xy=(i + 1.1, 0.5), xytext=(i + 0.9, 0.5),
+                        arrowprops={"arrowstyle": "->", "lw": 2})
+    if title:
+        ax.set_title(title)
+    return fig

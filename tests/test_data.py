@@ -158,3 +158,21 @@ def test_real_files_under_mnist_root():
     assert labels.bincount().tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
     train_images, train_labels = load_mnist("train")
     assert train_images.shape[0] == train_labels.shape[0] >= 5_000
+
+
+def test_train_validation_draw_is_disjoint_and_repeatable():
+    from helpers.data import draw_train_validation
+
+    train, validation = draw_train_validation(100, 60, 30, torch.Generator().manual_seed(3))
+    assert len(train) == 60 and len(validation) == 30
+    assert len(set(train.tolist()) | set(validation.tolist())) == 90
+    again, _ = draw_train_validation(100, 60, 30, torch.Generator().manual_seed(3))
+    assert torch.equal(train, again)
+
+
+@pytest.mark.parametrize("sizes", [(100, 80, 30), (100, 0, 10)])
+def test_train_validation_draw_refuses_impossible_sizes(sizes):
+    from helpers.data import draw_train_validation
+
+    with pytest.raises(ValueError):
+        draw_train_validation(*sizes, torch.Generator())

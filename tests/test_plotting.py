@@ -46,3 +46,20 @@ def test_figure_names_must_be_plain(figures_in_tmp, bad):
         save_figure(fig, bad)
     plt.close(fig)
     assert list(figures_in_tmp.iterdir()) == []
+
+
+def test_image_grid_and_pipeline_diagram_draw_what_they_are_given(figures_in_tmp):
+    import numpy as np
+
+    from helpers.plotting import image_grid, pipeline_diagram
+
+    fig = image_grid(np.zeros((5, 28, 28)), [f"digit {i}" for i in range(5)], columns=3)
+    assert [ax.get_title() for ax in fig.axes[:5]] == [f"digit {i}" for i in range(5)]
+    assert len(fig.axes) == 6  # 2 rows x 3 columns, the last one blank
+    plt.close(fig)
+    fig = pipeline_diagram([("Input", "x"), ("Output", "y")])
+    texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]  # arrows are empty texts
+    assert texts == ["Input", "x", "Output", "y"]
+    plt.close(fig)
+    with pytest.raises(ValueError):
+        image_grid(np.zeros((1, 28, 28)), ["a", "b"])
