@@ -85,3 +85,14 @@ def test_history_refuses_inconsistent_records_and_empty_queries():
         history.record(epoch=2)
     with pytest.raises(KeyError, match="recorded"):
         history["accuracy"]
+
+
+def test_progress_is_silent_when_tqdm_disable_is_set(monkeypatch):
+    from helpers.training import progress
+
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    items = range(3)
+    assert progress(items, desc="quiet") is items
+    monkeypatch.delenv("TQDM_DISABLE")
+    bar = progress(items, desc="shown")
+    assert bar is not items and list(bar) == [0, 1, 2]
