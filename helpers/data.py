@@ -79,7 +79,8 @@ def _validate_idx_pair(images_path: Path, labels_path: Path) -> None:
     magic, label_count = _read_header(labels_path, 2)
     if magic != _LABELS_MAGIC:
         raise MNISTCorruptError(
-            f"{labels_path} is not an MNIST label file (IDX magic {magic}, expected {_LABELS_MAGIC})."
+            f"{labels_path} is not an MNIST label file "
+            f"(IDX magic {magic}, expected {_LABELS_MAGIC})."
         )
     if labels_path.stat().st_size != 8 + label_count:
         raise MNISTCorruptError(
@@ -151,7 +152,9 @@ def draw_train_validation(
     """Draw `n_train + n_validation` distinct row indices at random (without replacement) and
     split them into training and validation indices. The lecture's recipe is 4,000 + 1,000."""
     if min(n_train, n_validation) < 1:
-        raise ValueError(f"need at least one training and one validation row, got {n_train}, {n_validation}")
+        raise ValueError(
+            f"need at least one training and one validation row, got {n_train}, {n_validation}"
+        )
     if n_train + n_validation > n_available:
         raise ValueError(
             f"cannot draw {n_train} + {n_validation} rows from {n_available}: "
@@ -165,7 +168,9 @@ def _main() -> int:
     try:
         for split in SPLITS:
             images, labels = load_mnist(split)
-            print(f"MNIST {split}: {images.shape[0]} images, {labels.bincount().tolist()} per digit")
+            print(
+                f"MNIST {split}: {images.shape[0]} images, {labels.bincount().tolist()} per digit"
+            )
     except (MNISTUnavailableError, MNISTCorruptError) as error:
         print(error, file=sys.stderr)
         return 1

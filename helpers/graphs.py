@@ -72,7 +72,9 @@ class AutogradGraph:
         for node in self.nodes:
             if label_or_op in (node.label, node.op):
                 return node
-        raise KeyError(f"no node named {label_or_op!r}; nodes: {[n.describe() for n in self.nodes]}")
+        raise KeyError(
+            f"no node named {label_or_op!r}; nodes: {[n.describe() for n in self.nodes]}"
+        )
 
     def as_text(self) -> str:
         """An indented tree from the output down to the leaves; shared nodes are printed once."""
@@ -94,7 +96,9 @@ class AutogradGraph:
         return "\n".join(lines)
 
 
-def trace_graph(output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None) -> AutogradGraph:
+def trace_graph(
+    output: torch.Tensor, names: Mapping[str, torch.Tensor] | None = None
+) -> AutogradGraph:
     """Walk the graph that produced `output` via `grad_fn` and `next_functions`.
 
     `names` labels tensors: a leaf is matched through `AccumulateGrad.variable`, any other
@@ -230,7 +234,9 @@ def show_torchviz(
     text = trace_graph(output, params).as_text()
     with warnings.catch_warnings():
         # torchviz 0.0.3 compares versions with distutils' deprecated LooseVersion.
-        warnings.filterwarnings("ignore", message="distutils Version classes", category=DeprecationWarning)
+        warnings.filterwarnings(
+            "ignore", message="distutils Version classes", category=DeprecationWarning
+        )
         dot = make_dot(output, params=dict(params or {}), show_saved=show_saved)
     dot.graph_attr.update(dpi="150")
     return _render(dot, name, text)

@@ -37,7 +37,7 @@ def use_lecture_style() -> None:
 
 def figure_path(name: str) -> Path:
     """`figures/<name>.png`, after checking that `name` is a plain file name."""
-    stem = name[:-4] if name.endswith(".png") else name
+    stem = name.removesuffix(".png")
     if not _FIGURE_NAME.match(stem):
         raise ValueError(
             f"Figure name {name!r} must be a plain name such as 'polynomial_gradient' "
@@ -62,7 +62,9 @@ def image_grid(images, titles: list[str], *, columns: int = 8, title: str | None
     """A grid of grey-scale images `(N, H, W)` with one short title each (used for MNIST)."""
     count = len(titles)
     if count == 0 or len(images) < count:
-        raise ValueError(f"need at least one image and one per title; got {len(images)} for {count}")
+        raise ValueError(
+            f"need at least one image and one per title; got {len(images)} for {count}"
+        )
     rows = -(-count // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(1.45 * columns, 1.75 * rows), squeeze=False)
     for index, ax in enumerate(axes.flat):
@@ -85,15 +87,24 @@ def pipeline_diagram(stages: list[tuple[str, str]], *, title: str | None = None)
     ax.set_ylim(0, 1)
     ax.axis("off")
     for i, (name, annotation) in enumerate(stages):
-        box = FancyBboxPatch((i + 0.1, 0.25), 0.8, 0.5, boxstyle="round,pad=0.02",
-                             facecolor="#dbeafe" if i in (0, len(stages) - 1) else "#fde68a",
-                             edgecolor="black")
+        box = FancyBboxPatch(
+            (i + 0.1, 0.25),
+            0.8,
+            0.5,
+            boxstyle="round,pad=0.02",
+            facecolor="#dbeafe" if i in (0, len(stages) - 1) else "#fde68a",
+            edgecolor="black",
+        )
         ax.add_patch(box)
         ax.text(i + 0.5, 0.58, name, ha="center", va="center", fontsize=13, weight="bold")
         ax.text(i + 0.5, 0.38, annotation, ha="center", va="center", fontsize=12)
         if i + 1 < len(stages):
-            ax.annotate("", xy=(i + 1.1, 0.5), xytext=(i + 0.9, 0.5),
-                        arrowprops={"arrowstyle": "->", "lw": 2})
+            ax.annotate(
+                "",
+                xy=(i + 1.1, 0.5),
+                xytext=(i + 0.9, 0.5),
+                arrowprops={"arrowstyle": "->", "lw": 2},
+            )
     if title:
         ax.set_title(title)
     return fig

@@ -15,7 +15,11 @@ def _synchronize(device: torch.device) -> None:
 
 
 def median_seconds(
-    fn: Callable[[], object], *, repeats: int = 5, warmup: int = 1, device: torch.device | str = "cpu"
+    fn: Callable[[], object],
+    *,
+    repeats: int = 5,
+    warmup: int = 1,
+    device: torch.device | str = "cpu",
 ) -> float:
     """Median wall time of `fn()` over `repeats` calls after `warmup` untimed calls.
 

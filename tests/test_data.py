@@ -62,7 +62,7 @@ def test_loads_whole_split_as_tensors(tiny_mnist, offline, split):
 
 
 def test_mnist_root_environment_variable_is_used(tiny_mnist, offline, monkeypatch):
-    root, splits = tiny_mnist
+    root, _splits = tiny_mnist
     monkeypatch.setenv("MNIST_ROOT", str(root))
     images, _ = load_mnist("test")
     assert images.shape == (6, 28, 28)
@@ -86,12 +86,17 @@ def test_missing_files_and_failed_download_give_one_clear_error(tmp_path, offlin
 
 def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
     script = (
-        "import torchvision; torchvision.datasets.MNIST.mirrors = %r\n"
-        "from helpers.data import load_mnist; load_mnist('train')" % UNREACHABLE_MIRRORS
+        f"import torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
+        "from helpers.data import load_mnist; load_mnist('train')"
     )
     env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=REPO
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
     )
     assert result.returncode != 0
     assert "MNISTUnavailableError: MNIST could not be loaded" in result.stderr
@@ -101,11 +106,13 @@ def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
 
 def test_check_command_exits_non_zero_with_the_message_only(tmp_path):
     script = (
-        "import sys, torchvision; torchvision.datasets.MNIST.mirrors = %r\n"
-        "from helpers.data import _main; sys.exit(_main())" % UNREACHABLE_MIRRORS
+        f"import sys, torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
+        "from helpers.data import _main; sys.exit(_main())"
     )
     env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("MNIST could not be loaded")
     assert "Traceback" not in result.stderr

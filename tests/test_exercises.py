@@ -13,21 +13,21 @@ def test_expect_error_prints_the_first_line_and_continues(capsys):
 
 
 def test_expect_error_fails_when_nothing_is_raised():
-    with pytest.raises(AssertionError, match="ran without one"):
-        with expect_error(RuntimeError):
-            pass
+    with pytest.raises(AssertionError, match="ran without one"), expect_error(RuntimeError):
+        pass
 
 
 def test_expect_error_fails_on_the_wrong_message():
-    with pytest.raises(AssertionError, match="mentioning 'inplace'"):
-        with expect_error(RuntimeError, match="inplace"):
-            raise RuntimeError("something else")
+    with (
+        pytest.raises(AssertionError, match="mentioning 'inplace'"),
+        expect_error(RuntimeError, match="inplace"),
+    ):
+        raise RuntimeError("something else")
 
 
 def test_expect_error_lets_other_error_types_through():
-    with pytest.raises(KeyError):
-        with expect_error(RuntimeError):
-            raise KeyError("k")
+    with pytest.raises(KeyError), expect_error(RuntimeError):
+        raise KeyError("k")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,14 @@
 import pytest
 import torch
 
-from helpers.graphs import INSTALL_HINT, GraphText, show_graph, show_torchviz, trace_graph
-from helpers.graphs import graphviz_available
+from helpers.graphs import (
+    INSTALL_HINT,
+    GraphText,
+    graphviz_available,
+    show_graph,
+    show_torchviz,
+    trace_graph,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -61,7 +67,7 @@ def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
 ):
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
     assert not graphviz_available()
-    x, z1, z2, f = polynomial()
+    x, _z1, _z2, f = polynomial()
     graph = trace_graph(f, {"x": x, "f": f})
     ours = show_graph(graph, "fallback")
     theirs = show_torchviz(f, "fallback", params={"x": x})
@@ -77,7 +83,7 @@ def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
 def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tmp):
     from IPython.display import Image
 
-    x, z1, z2, f = polynomial()
+    x, _z1, _z2, f = polynomial()
     image = show_graph(trace_graph(f, {"x": x}), "ours", edge_text=lambda a, b: "1.0")
     assert isinstance(image, Image) and image.data[:8] == PNG_SIGNATURE
     assert (figures_in_tmp / "ours.png").read_bytes() == image.data

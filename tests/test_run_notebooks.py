@@ -6,7 +6,11 @@ from helpers.run_notebooks import execute_notebook, main
 
 def write_notebook(path, *sources):
     notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
     nbformat.write(notebook, path)
     return path
@@ -43,7 +47,9 @@ def test_missing_notebook_is_a_usage_error(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [[]])
-def test_no_arguments_runs_the_repository_notebooks_or_says_there_are_none(monkeypatch, tmp_path, argv, capsys):
+def test_no_arguments_runs_the_repository_notebooks_or_says_there_are_none(
+    monkeypatch, tmp_path, argv, capsys
+):
     import helpers.run_notebooks as runner
 
     monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path)

@@ -20,7 +20,9 @@ def test_shuffle_order_follows_the_generator():
 
     def order(seed):
         generator = torch.Generator().manual_seed(seed)
-        return torch.cat([t for _, t in iterate_minibatches(features, targets, 8, generator=generator)])
+        return torch.cat(
+            [t for _, t in iterate_minibatches(features, targets, 8, generator=generator)]
+        )
 
     assert torch.equal(order(1), order(1))
     assert not torch.equal(order(1), order(2))
