@@ -7,12 +7,13 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
 
-.PHONY: lab run test clean-venv help
+.PHONY: lab run test bench clean-venv help
 
 help:
 	@echo "make lab    JupyterLab on notebooks/ (kernel from .venv)"
 	@echo "make test   unit tests + every notebook executed and compared under nbval"
 	@echo "make run    re-execute every notebook in place, regenerating outputs and figures/"
+	@echo "make bench  measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
@@ -31,6 +32,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python -m pytest tests notebooks $(NBVAL)
+
+bench: $(STAMP)
+	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
 
 clean-venv:
 	rm -rf $(VENV)

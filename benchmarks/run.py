@@ -1,0 +1,362 @@
+"""Measure the lecture's performance claims and the notebooks' own cost, side by side.
+
+Each case times two ways of doing the same work in this one process (median of repeats after a
+warm-up) and reports both and their ratio a/b, so the result holds on a noisy machine:
+
+    data_pipeline         torchvision DataLoader (ToTensor + Normalize)  vs  tensor-resident batches
+    autograd_overhead     least-squares gradient by autograd             vs  Xᵀ(Xw − y) by hand
+    gram_vs_matvec        gradient through XᵀX                           vs  two mat-vecs (+ memory)
+    lecture_vs_minibatch  lecture recipe (full batch, 1,000 steps)       vs  minibatch training
+    notebooks             all notebooks in fresh kernels                 vs  the 60 s budget
+
+    python benchmarks/run.py [--quick] [--json PATH]
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from helpers.data import (
+    MNIST_MEAN,
+    MNIST_STD,
+    draw_train_validation,
+    load_mnist,
+    mnist_features,
+    parity_labels,
+)
+from helpers.device import get_device
+from helpers.least_squares import autograd_gradient, gram_gradient, matvec_gradient
+from helpers.memory import peak_extra_bytes
+from helpers.paths import data_root, display_path
+from helpers.run_notebooks import default_notebooks, execute_notebook
+from helpers.timing import median_seconds
+from helpers.training import evaluate, iterate_minibatches
+
+REPEATS = 5  # median of 5 timed runs after one warm-up, for every case
+FULL = {
+    "pipeline_images": None,  # the whole training split
+    "least_squares": (20_000, 2_000),
+    "lecture_steps": 1_000,
+    "minibatch_epochs": 20,
+    "notebooks": None,  # all of them
+}
+QUICK = {
+    "pipeline_images": 1_000,
+    "least_squares": (2_000, 200),
+    "lecture_steps": 50,
+    "minibatch_epochs": 2,
+    "notebooks": ["01_polynomial_gradient.ipynb"],
+}
+NOTEBOOK_BUDGET_SECONDS = 60.0
+
+
+def case(name, a, b, a_seconds, b_seconds, goal, device, **extra):
+    ratio = a_seconds / b_seconds
+    if goal is None:
+        meets = None
+    else:
+        operator, bound = goal.split()
+        value = extra.get("total_seconds", ratio) if name == "notebooks" else ratio
+        meets = value >= float(bound) if operator == ">=" else value <= float(bound)
+    return {
+        "name": name,
+        "a": a,
+        "b": b,
+        "a_seconds": a_seconds,
+        "b_seconds": b_seconds,
+        "ratio": ratio,
+        "goal": goal,
+        "meets_goal": meets,
+        "device": str(device),
+        **extra,
+    }
+
+
+def simple_nn():
+    """SimpleNN of notebook 05: 784 → 32 → ReLU → 1."""
+    return nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 1))
+
+
+def data_pipeline(settings, device):
+    """One epoch of SimpleNN (batch 64, SGD 0.01) fed two ways."""
+    import torchvision
+    from torchvision import transforms
+
+    images, digits = load_mnist("train")  # validates the files (or downloads them) first
+    n_images = settings["pipeline_images"] or len(digits)
+    dataset = torchvision.datasets.MNIST(
+        root=str(data_root()),
+        train=True,
+        transform=transforms.Compose(
+            [transforms.ToTensor(), transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))]
+        ),
+    )
+    dataset = torch.utils.data.Subset(dataset, range(n_images))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True)
+    features = mnist_features(images[:n_images]).to(device)
+    targets = parity_labels(digits[:n_images]).to(device)
+    loss_fn = nn.BCEWithLogitsLoss()
+
+    def train_step(model, optimizer, batch_features, batch_targets):
+        optimizer.zero_grad()
+        loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
+        optimizer.step()
+
+    def epoch_with_dataloader():
+        torch.manual_seed(0)
+        model = simple_nn().to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        for batch_images, batch_digits in loader:  # PIL → tensor → normalise, image by image
+            batch_features = batch_images.reshape(len(batch_images), -1).to(device)
+            train_step(model, optimizer, batch_features, (batch_digits % 2).float().to(device))
+
+    def epoch_with_tensor_batches():
+        torch.manual_seed(0)
+        model = simple_nn().to(device)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        shuffle = torch.Generator().manual_seed(0)
+        for batch_features, batch_targets in iterate_minibatches(
+            features, targets, 64, generator=shuffle
+        ):
+            train_step(model, optimizer, batch_features, batch_targets)
+
+    a = median_seconds(epoch_with_dataloader, repeats=REPEATS, device=device)
+    b = median_seconds(epoch_with_tensor_batches, repeats=REPEATS, device=device)
+    return case(
+        "data_pipeline",
+        f"DataLoader(ToTensor, Normalize), one epoch of {n_images} images",
+        f"tensor-resident batches (helpers.training), one epoch of {n_images} images",
+        a,
+        b,
+        ">= 7",
+        device,
+        images=n_images,
+    )
+
+
+def least_squares_problem(settings, device):
+    n, p = settings["least_squares"]
+    generator = torch.Generator().manual_seed(0)
+    X = torch.randn(n, p, dtype=torch.float64, generator=generator).to(device)
+    y = torch.randn(n, dtype=torch.float64, generator=generator).to(device)
+    w = torch.randn(p, dtype=torch.float64, generator=generator).to(device)
+    return n, p, X, y, w
+
+
+def autograd_overhead(settings, device):
+    n, p, X, y, w = least_squares_problem(settings, device)
+    a = median_seconds(lambda: autograd_gradient(X, y, w), repeats=REPEATS, device=device)
+    b = median_seconds(lambda: matvec_gradient(X, y, w), repeats=REPEATS, device=device)
+    return case(
+        "autograd_overhead",
+        f"autograd gradient of ½‖Xw − y‖², float64, n={n}, p={p}",
+        "hand-written Xᵀ(Xw − y)",
+        a,
+        b,
+        "<= 1.3",
+        device,
+        n=n,
+        p=p,
+    )
+
+
+def gram_vs_matvec(settings, device):
+    n, p, X, y, w = least_squares_problem(settings, device)
+    memory_device = device if device.type == "cuda" else torch.device("cpu")
+    a = median_seconds(lambda: gram_gradient(X, y, w), repeats=REPEATS, device=device)
+    b = median_seconds(lambda: matvec_gradient(X, y, w), repeats=REPEATS, device=device)
+    a_bytes = peak_extra_bytes(lambda: gram_gradient(X, y, w), memory_device)
+    b_bytes = peak_extra_bytes(lambda: matvec_gradient(X, y, w), memory_device)
+    return case(
+        "gram_vs_matvec",
+        f"gradient through XᵀX, float64, n={n}, p={p}",
+        "two matrix-vector products Xᵀ(Xw − y)",
+        a,
+        b,
+        None,
+        device,
+        n=n,
+        p=p,
+        a_extra_bytes=a_bytes,
+        b_extra_bytes=b_bytes,
+        memory_ratio=a_bytes / b_bytes,
+        theory_bytes={"a": 8 * p * p, "b": 8 * (n + p), "ratio": p * p / (n + p)},
+    )
+
+
+def lecture_vs_minibatch(settings, device):
+    """Part A of notebook 05 (both models) against its Part B (minibatches, Adam)."""
+    images, digits = load_mnist("train")
+    test_images, test_digits = load_mnist("test")
+    train_rows, _ = draw_train_validation(
+        len(digits), 4_000, 1_000, torch.Generator().manual_seed(0)
+    )
+    X = mnist_features(images[train_rows]).to(device)
+    y = parity_labels(digits[train_rows]).to(device)
+    X_test = mnist_features(test_images).to(device)
+    y_test = parity_labels(test_digits).to(device)
+    models = {"Logistic": lambda: nn.Linear(784, 1), "SimpleNN": simple_nn}
+    accuracy = {}
+
+    def lecture_recipe():
+        for name, make_model in models.items():
+            torch.manual_seed(0)
+            model = make_model().to(device)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+            loss_fn = nn.BCELoss()
+            for _ in range(settings["lecture_steps"]):
+                optimizer.zero_grad()
+                loss_fn(torch.sigmoid(model(X)).squeeze(1), y).backward()
+                optimizer.step()
+            accuracy[("lecture", name)] = evaluate(model, X_test, y_test, nn.BCEWithLogitsLoss())[1]
+
+    def minibatch_recipe():
+        for name, make_model in models.items():
+            torch.manual_seed(0)
+            model = make_model().to(device)
+            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+            loss_fn = nn.BCEWithLogitsLoss()
+            shuffle = torch.Generator().manual_seed(0)
+            for _ in range(settings["minibatch_epochs"]):
+                for batch_features, batch_targets in iterate_minibatches(
+                    X, y, 64, generator=shuffle
+                ):
+                    optimizer.zero_grad()
+                    loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
+                    optimizer.step()
+            accuracy[("minibatch", name)] = evaluate(model, X_test, y_test, loss_fn)[1]
+
+    a = median_seconds(lecture_recipe, repeats=REPEATS, device=device)
+    b = median_seconds(minibatch_recipe, repeats=REPEATS, device=device)
+    return case(
+        "lecture_vs_minibatch",
+        f"lecture recipe: full batch, {settings['lecture_steps']} steps, Logistic + SimpleNN",
+        f"minibatch 64, Adam, {settings['minibatch_epochs']} epochs, Logistic + SimpleNN",
+        a,
+        b,
+        None,
+        device,
+        a_test_accuracy={name: accuracy[("lecture", name)] for name in models},
+        b_test_accuracy={name: accuracy[("minibatch", name)] for name in models},
+    )
+
+
+def notebooks(settings, device):
+    """Each notebook in a fresh kernel (as `make run`, without writing); median per notebook."""
+    paths = default_notebooks()
+    if settings["notebooks"] is not None:
+        paths = [path for path in paths if path.name in settings["notebooks"]]
+    repeats = REPEATS if settings["notebooks"] is None else 1
+    per_notebook = {}
+    for path in paths:
+        times = []
+        for _ in range(repeats):
+            run = execute_notebook(path, write=False)
+            if not run.ok:
+                raise RuntimeError(f"{display_path(path)} failed:\n{run.error[-2000:]}")
+            times.append(run.seconds)
+        per_notebook[path.name] = statistics.median(times)
+    total = sum(per_notebook.values())
+    return case(
+        "notebooks",
+        f"{len(paths)} notebook(s), each in a fresh kernel (median of {repeats})",
+        f"budget {NOTEBOOK_BUDGET_SECONDS:.0f} s",
+        total,
+        NOTEBOOK_BUDGET_SECONDS,
+        "<= 60" if settings["notebooks"] is None else None,
+        device,
+        per_notebook_seconds=per_notebook,
+        total_seconds=total,
+    )
+
+
+CASES = (data_pipeline, autograd_overhead, gram_vs_matvec, lecture_vs_minibatch, notebooks)
+
+
+def machine_description(device):
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "device": str(device),
+        "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def format_table(report):
+    machine = report["machine"]
+    lines = [
+        (
+            f"{machine['cpu']}, {machine['cores']} cores, device {machine['device']}, "
+            f"torch {machine['torch']}"
+        ),
+        f"{'case':<22}{'a (s)':>10}{'b (s)':>10}{'a / b':>9}  {'goal':<7}{'met':<5}",
+    ]
+    for row in report["cases"]:
+        met = {True: "yes", False: "NO", None: "-"}[row["meets_goal"]]
+        lines.append(
+            f"{row['name']:<22}{row['a_seconds']:>10.4f}{row['b_seconds']:>10.4f}"
+            f"{row['ratio']:>9.2f}  {row['goal'] or '-':<7}{met:<5}"
+        )
+        if row["name"] == "gram_vs_matvec":
+            lines.append(
+                f"{'':<22}extra bytes: a {row['a_extra_bytes']:,}, b {row['b_extra_bytes']:,}, "
+                f"ratio {row['memory_ratio']:.1f} (theory 8p²/8(n+p) = "
+                f"{row['theory_bytes']['ratio']:.1f})"
+            )
+        if row["name"] == "lecture_vs_minibatch":
+            accuracies = ", ".join(
+                f"{name} {100 * row['a_test_accuracy'][name]:.2f}% → "
+                f"{100 * row['b_test_accuracy'][name]:.2f}%"
+                for name in row["a_test_accuracy"]
+            )
+            lines.append(f"{'':<22}test accuracy, a → b: {accuracies}")
+        if row["name"] == "notebooks":
+            for name, seconds in row["per_notebook_seconds"].items():
+                lines.append(f"{'':<22}{name:<40}{seconds:7.1f} s")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: under 60 s in all")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
+    args = parser.parse_args(argv)
+    settings = QUICK if args.quick else FULL
+    device = get_device()
+    report = {"machine": machine_description(device), "quick": args.quick, "cases": []}
+    started = time.perf_counter()
+    for run_case in CASES:
+        report["cases"].append(run_case(settings, device))
+    report["wall_seconds"] = time.perf_counter() - started
+    for row in report["cases"]:
+        assert math.isfinite(row["ratio"]) and row["ratio"] > 0, row
+    print(format_table(report))
+    print(f"(whole run: {report['wall_seconds']:.0f} s{', --quick' if args.quick else ''})")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""The three ways of computing the least-squares gradient compared in notebook 04.
+
+For f(w) = ½‖Xw − y‖², all three return ∇f(w) = Xᵀ(Xw − y). Notebook 04 introduces them and
+measures their memory and time; `benchmarks/run.py` measures them again at larger sizes.
+"""
+
+import torch
+
+
+def gram_gradient(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """(a) Form XᵀX (p × p: O(p²) memory, O(np²) time) and Xᵀy, then XᵀX w − Xᵀy."""
+    gram = X.T @ X  # (p, p)
+    return gram @ w - X.T @ y
+
+
+def matvec_gradient(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """(b) Two matrix-vector products, Xᵀ(Xw − y): O(n + p) memory, O(np) time."""
+    return X.T @ (X @ w - y)  # (n,) then (p,)
+
+
+def autograd_gradient(X: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """(c) `backward()` on f: autograd records Xw, the residual and its square, then runs the
+    same two matrix-vector products backwards."""
+    w = w.detach().requires_grad_(True)  # a leaf sharing w's memory
+    (0.5 * ((X @ w - y) ** 2).sum()).backward()
+    return w.grad
+
+
+GRADIENT_METHODS = {
+    "(a) Gram": gram_gradient,
+    "(b) mat-vec": matvec_gradient,
+    "(c) autograd": autograd_gradient,
+}
