@@ -7,12 +7,13 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
 
-.PHONY: lab run test bench clean-venv help
+.PHONY: lab run test bench badges e2e clean-venv help
 
 help:
 	@echo "make lab    JupyterLab on notebooks/ (kernel from .venv)"
 	@echo "make test   unit tests + every notebook executed and compared under nbval"
 	@echo "make run    re-execute every notebook in place, regenerating outputs and figures/"
+	@echo "make badges rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make bench  measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -35,6 +36,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
+
+badges: $(STAMP)
+	$(BIN)/python -m helpers.badges
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,0 +1,194 @@
+"""The Colab branch of the setup cell, run for real without Colab.
+
+A fresh virtual environment gets only what Colab ships (torch, torchvision, matplotlib, numpy,
+ipykernel and what they need, linked from this environment rather than downloaded again), a
+fake `google.colab` module, and notebook 01 whose install line points at a wheel of this
+checkout. Everything else `helpers` needs (torchviz, graphviz, tqdm) must then come from the
+package metadata alone, exactly as on Colab.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pytest
+from packaging.requirements import Requirement
+
+from helpers.badges import repository_slug
+
+REPO = Path(__file__).resolve().parent.parent
+COLAB_PREINSTALLED = ["torch", "torchvision", "matplotlib", "numpy", "ipykernel"]
+PROJECT_ONLY = ["torchviz", "graphviz", "tqdm"]  # what the project itself must bring
+
+
+def requirement_closure(names):
+    """Installed distributions needed by `names`, transitively (extras ignored)."""
+    seen, todo = {}, list(names)
+    while todo:
+        name = todo.pop()
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue  # an optional or platform-specific requirement not installed here
+        key = dist.metadata["Name"].lower().replace("_", "-")
+        if key in seen:
+            continue
+        seen[key] = dist
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return seen
+
+
+def link_distributions(distributions, target: Path):
+    """Symlink each distribution's top-level files and folders into `target`."""
+    target.mkdir()
+    for dist in distributions.values():
+        site = Path(dist.locate_file(""))
+        for entry in {Path(f).parts[0] for f in dist.files or [] if not str(f).startswith("..")}:
+            if not (target / entry).exists() and (site / entry).exists():
+                (target / entry).symlink_to(site / entry)
+
+
+@pytest.fixture(scope="module")
+def colab_like(tmp_path_factory):
+    root = tmp_path_factory.mktemp("colab")
+    # 1. A wheel of this checkout, built from a copy so that the checkout gets no build/ folder.
+    source = root / "source"
+    shutil.copytree(
+        REPO / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    wheels = root / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = wheels.glob("beyond_least_squares-*.whl")
+
+    # 2. A fresh environment holding only what Colab ships.
+    base = requirement_closure(COLAB_PREINSTALLED)
+    assert not set(PROJECT_ONLY) & set(base), (
+        "the simulated Colab must lack the project's own needs"
+    )
+    link_distributions(base, root / "colab-base")
+    env = root / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    python = env / "bin" / "python"
+    site = Path(
+        subprocess.check_output(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], text=True
+        ).strip()
+    )
+    (site / "colab-base.pth").write_text(str(root / "colab-base") + "\n")
+
+    # 3. The fake google.colab, and a kernel that runs in the fresh environment.
+    fake = root / "fake-colab" / "google" / "colab"
+    fake.mkdir(parents=True)
+    (fake.parent / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text(
+        '"""Stand-in for Colab\'s module: its presence is the signal."""\n'
+    )
+    kernel_dir = root / "jupyter" / "kernels" / "colab-sim"
+    kernel_dir.mkdir(parents=True)
+    kernel = {
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "simulated Colab",
+        "language": "python",
+        "env": {"PYTHONPATH": str(root / "fake-colab"), "TQDM_DISABLE": "1", "MPLBACKEND": "agg"},
+    }
+    (kernel_dir / "kernel.json").write_text(json.dumps(kernel))
+
+    # 4. Notebook 01 with its install line pointed at the wheel instead of GitHub.
+    work = root / "content"  # Colab's working folder is /content
+    work.mkdir()
+    notebook = nbformat.read(REPO / "notebooks" / "01_polynomial_gradient.ipynb", as_version=4)
+    slug = repository_slug(REPO / "pyproject.toml")
+    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
+    assert f"git+https://github.com/{slug}" in setup.source
+    setup.source = setup.source.replace(f"git+https://github.com/{slug}", wheel.as_uri())
+    return {
+        "root": root,
+        "python": python,
+        "work": work,
+        "notebook": notebook,
+        "jupyter": root / "jupyter",
+    }
+
+
+def test_fresh_environment_starts_without_the_project_or_its_extras(colab_like):
+    probe = (
+        "import importlib.util as u; print([m for m in "
+        "('helpers', 'torchviz', 'graphviz', 'tqdm', 'google') if u.find_spec(m)])"
+    )
+    result = subprocess.run(
+        [str(colab_like["python"]), "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=colab_like["work"],
+    )
+    assert result.stdout.strip() == "[]"
+    torch_ok = subprocess.run(
+        [str(colab_like["python"]), "-c", "import torch, matplotlib"], check=False
+    )
+    assert torch_ok.returncode == 0
+
+
+def test_notebook_01_runs_after_the_colab_install(colab_like, monkeypatch):
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("JUPYTER_PATH", str(colab_like["jupyter"]))
+    notebook = colab_like["notebook"]
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="colab-sim",
+        resources={"metadata": {"path": str(colab_like["work"])}},
+    )
+    client.execute()  # raises CellExecutionError if any cell fails
+
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
+    assert errors == []
+    assert (colab_like["work"] / "figures" / "polynomial_gradient.png").is_file()
+
+    # What the install brought, from the wheel's metadata alone, into the fresh environment.
+    check = "import helpers, torchviz, graphviz, tqdm; print(helpers.__file__)"
+    result = subprocess.run(
+        [str(colab_like["python"]), "-c", check],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=colab_like["work"],
+    )
+    installed_at = Path(result.stdout.strip())
+    assert str(colab_like["root"] / "env") in str(installed_at) and REPO not in installed_at.parents
+    printed = "".join(
+        o.get("text", "") for o in notebook.cells[1].outputs if o.output_type == "stream"
+    )
+    assert not re.search(r"error", printed, re.IGNORECASE), printed
