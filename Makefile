@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PLAYWRIGHT := playwright>=1.40
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
@@ -13,6 +14,7 @@ help:
 	@echo "make lab    JupyterLab on notebooks/ (kernel from .venv)"
 	@echo "make test   unit tests + every notebook executed and compared under nbval"
 	@echo "make run    re-execute every notebook in place, regenerating outputs and figures/"
+	@echo "make e2e    notebook 01 run through JupyterLab in headless Chromium (needs chromium)"
 	@echo "make badges rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make bench  measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
 
@@ -32,7 +34,15 @@ run: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python -m helpers.run_notebooks
 
 test: $(STAMP)
-	$(QUIET_BARS) $(BIN)/python -m pytest tests notebooks $(NBVAL)
+	$(QUIET_BARS) $(BIN)/python -m pytest tests notebooks --ignore=tests/e2e $(NBVAL)
+
+# JupyterLab in headless Chromium. Chromium comes from the system (Debian: apt-get install
+# chromium); Playwright is installed into .venv here, and never downloads a browser.
+e2e: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { echo "make e2e needs Chromium at /usr/bin/chromium \
+		(Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
+	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider
 
 bench: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
