@@ -34,7 +34,9 @@ run: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python -m helpers.run_notebooks
 
 test: $(STAMP)
-	$(QUIET_BARS) $(BIN)/python -m pytest tests notebooks --ignore=tests/e2e $(NBVAL)
+	@# Figures go to a throw-away folder: running the tests never changes figures/.
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
+		--ignore=tests/e2e $(NBVAL)
 
 # JupyterLab in headless Chromium. Chromium comes from the system (Debian: apt-get install
 # chromium); Playwright is installed into .venv here, and never downloads a browser.

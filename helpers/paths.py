@@ -22,8 +22,15 @@ def repo_root() -> Path:
     return Path.cwd()
 
 
+FIGURES_DIR_ENV_VAR = "FIGURES_DIR"
+
+
 def figures_dir() -> Path:
-    """The folder every lecture figure is written to (created on demand by `save_figure`)."""
+    """The folder every lecture figure is written to (created on demand by `save_figure`):
+    `figures/` in the repository, or `$FIGURES_DIR` (so that `make test` leaves figures/ alone)."""
+    configured = os.environ.get(FIGURES_DIR_ENV_VAR, "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
     return repo_root() / "figures"
 
 

@@ -114,7 +114,7 @@ def colab_like(tmp_path_factory):
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "simulated Colab",
         "language": "python",
-        "env": {"PYTHONPATH": str(root / "fake-colab"), "TQDM_DISABLE": "1", "MPLBACKEND": "agg"},
+        "env": {"PYTHONPATH": str(root / "fake-colab"), "TQDM_DISABLE": "1", "FIGURES_DIR": ""},
     }
     (kernel_dir / "kernel.json").write_text(json.dumps(kernel))
 

@@ -6,6 +6,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_paths_come_from_the_package_location_not_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIGURES_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     assert repo_root() == REPO
     assert figures_dir() == REPO / "figures"
@@ -25,3 +26,10 @@ def test_mnist_root_overrides_the_data_root(tmp_path, monkeypatch):
 def test_display_path_is_relative_inside_the_repository_only(tmp_path):
     assert display_path(REPO / "figures" / "a.png") == "figures/a.png"
     assert display_path(tmp_path / "a.png") == (tmp_path / "a.png").resolve().as_posix()
+
+
+def test_figures_dir_can_be_redirected(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "elsewhere"))
+    assert figures_dir() == (tmp_path / "elsewhere").resolve()
+    monkeypatch.setenv("FIGURES_DIR", "")
+    assert figures_dir() == REPO / "figures"

@@ -89,6 +89,7 @@ def lab_server(tmp_path):
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "FIGURES_DIR": str(tmp_path / "figures"),  # leave the repository's figures/ alone
     }
     command = [
         str(Path(sys.executable).parent / "jupyter"),
@@ -128,6 +129,30 @@ def dismiss_news_toast(page) -> None:
         button.first.click()
 
 
+def wait_for_idle_kernel(page) -> None:
+    """The status bar reads 'Python 3 (ipykernel) | Idle' once the kernel has started."""
+    page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
+
+
+def run_all_cells(page, attempts: int = 3) -> None:
+    """Run > Run All Cells, until a prompt shows that execution started ([*] or [n]).
+
+    On a cold start the first click can land before the notebook's session is wired up and is
+    then ignored; clicking again is what a student would do too.
+    """
+    started = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputPrompt')]
+        .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+    for attempt in range(1, attempts + 1):
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(started, timeout=20_000)
+            return
+        except playwright_api.TimeoutError:
+            if attempt == attempts:
+                raise
+
+
 def test_notebook_01_runs_in_jupyterlab_in_a_real_browser(lab_server):
     base, token = lab_server
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -140,14 +165,9 @@ def test_notebook_01_runs_in_jupyterlab_in_a_real_browser(lab_server):
         try:
             page.goto(f"{base}/lab/tree/notebooks/{NOTEBOOK}?token={token}")
             page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
-            # The kernel is ready when the toolbar's status says idle.
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000
-            )
+            wait_for_idle_kernel(page)
             dismiss_news_toast(page)
-
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+            run_all_cells(page)
 
             code_cells = page.locator(".jp-NotebookPanel .jp-CodeCell")
             n_cells = code_cells.count()
