@@ -27,8 +27,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $(STAMP)
 
+# Jupyter refuses to run as root without --allow-root (containers, CI); students never need it.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 run: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python -m helpers.run_notebooks
