@@ -1,1 +1,8 @@
-"""Shared plumbing for the lecture notebooks: devices, paths, data, plotting, graphs, memory."""
+"""Shared plumbing for the lecture notebooks, one concern per module.
+
+For the notebooks: `device` (cuda/mps/cpu, seeds), `paths`, `data` (MNIST as tensors),
+`plotting`, `graphs` (walk and draw autograd graphs), `training` (batches, evaluation, history,
+progress bar), `memory` and `timing` (measurements), `least_squares` (notebook 04's three
+gradients), `exercises` (self-checks, expected errors).
+For the repository: `run_notebooks` (`make run`) and `badges` (`make badges`).
+"""
