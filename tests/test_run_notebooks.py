@@ -1,5 +1,4 @@
 import nbformat
-import pytest
 
 from helpers.run_notebooks import execute_notebook, main
 
@@ -46,12 +45,9 @@ def test_missing_notebook_is_a_usage_error(tmp_path, capsys):
     assert "No such notebook" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [[]])
-def test_no_arguments_runs_the_repository_notebooks_or_says_there_are_none(
-    monkeypatch, tmp_path, argv, capsys
-):
+def test_without_arguments_an_empty_notebooks_folder_is_fine(monkeypatch, tmp_path, capsys):
     import helpers.run_notebooks as runner
 
     monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path)
-    assert runner.main(argv) == 0
+    assert runner.main([]) == 0
     assert "No notebooks to run" in capsys.readouterr().out
