@@ -86,6 +86,28 @@ def simple_nn():
     return nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 1))
 
 
+def time_pair(fn_a, fn_b, device):
+    """Median seconds of each side, measured back to back in this process."""
+    return (
+        median_seconds(fn_a, repeats=REPEATS, device=device),
+        median_seconds(fn_b, repeats=REPEATS, device=device),
+    )
+
+
+def train_step(model, optimizer, loss_fn, batch_features, batch_targets):
+    optimizer.zero_grad()
+    loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
+    optimizer.step()
+
+
+def tensor_epoch(model, optimizer, loss_fn, features, targets, shuffle):
+    """One epoch over tensors already on the device, in batches of 64 (the project's path)."""
+    for batch_features, batch_targets in iterate_minibatches(
+        features, targets, 64, generator=shuffle
+    ):
+        train_step(model, optimizer, loss_fn, batch_features, batch_targets)
+
+
 def data_pipeline(settings, device):
     """One epoch of SimpleNN (batch 64, SGD 0.01) fed two ways."""
     import torchvision
@@ -106,31 +128,22 @@ def data_pipeline(settings, device):
     targets = parity_labels(digits[:n_images]).to(device)
     loss_fn = nn.BCEWithLogitsLoss()
 
-    def train_step(model, optimizer, batch_features, batch_targets):
-        optimizer.zero_grad()
-        loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
-        optimizer.step()
-
     def epoch_with_dataloader():
         torch.manual_seed(0)
         model = simple_nn().to(device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
         for batch_images, batch_digits in loader:  # PIL → tensor → normalise, image by image
             batch_features = batch_images.reshape(len(batch_images), -1).to(device)
-            train_step(model, optimizer, batch_features, (batch_digits % 2).float().to(device))
+            batch_targets = (batch_digits % 2).float().to(device)
+            train_step(model, optimizer, loss_fn, batch_features, batch_targets)
 
     def epoch_with_tensor_batches():
         torch.manual_seed(0)
         model = simple_nn().to(device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        shuffle = torch.Generator().manual_seed(0)
-        for batch_features, batch_targets in iterate_minibatches(
-            features, targets, 64, generator=shuffle
-        ):
-            train_step(model, optimizer, batch_features, batch_targets)
+        tensor_epoch(model, optimizer, loss_fn, features, targets, torch.Generator().manual_seed(0))
 
-    a = median_seconds(epoch_with_dataloader, repeats=REPEATS, device=device)
-    b = median_seconds(epoch_with_tensor_batches, repeats=REPEATS, device=device)
+    a, b = time_pair(epoch_with_dataloader, epoch_with_tensor_batches, device)
     return case(
         "data_pipeline",
         f"DataLoader(ToTensor, Normalize), one epoch of {n_images} images",
@@ -154,8 +167,7 @@ def least_squares_problem(settings, device):
 
 def autograd_overhead(settings, device):
     n, p, X, y, w = least_squares_problem(settings, device)
-    a = median_seconds(lambda: autograd_gradient(X, y, w), repeats=REPEATS, device=device)
-    b = median_seconds(lambda: matvec_gradient(X, y, w), repeats=REPEATS, device=device)
+    a, b = time_pair(lambda: autograd_gradient(X, y, w), lambda: matvec_gradient(X, y, w), device)
     return case(
         "autograd_overhead",
         f"autograd gradient of ½‖Xw − y‖², float64, n={n}, p={p}",
@@ -172,8 +184,7 @@ def autograd_overhead(settings, device):
 def gram_vs_matvec(settings, device):
     n, p, X, y, w = least_squares_problem(settings, device)
     memory_device = device if device.type == "cuda" else torch.device("cpu")
-    a = median_seconds(lambda: gram_gradient(X, y, w), repeats=REPEATS, device=device)
-    b = median_seconds(lambda: matvec_gradient(X, y, w), repeats=REPEATS, device=device)
+    a, b = time_pair(lambda: gram_gradient(X, y, w), lambda: matvec_gradient(X, y, w), device)
     a_bytes = peak_extra_bytes(lambda: gram_gradient(X, y, w), memory_device)
     b_bytes = peak_extra_bytes(lambda: matvec_gradient(X, y, w), memory_device)
     return case(
@@ -227,16 +238,10 @@ def lecture_vs_minibatch(settings, device):
             loss_fn = nn.BCEWithLogitsLoss()
             shuffle = torch.Generator().manual_seed(0)
             for _ in range(settings["minibatch_epochs"]):
-                for batch_features, batch_targets in iterate_minibatches(
-                    X, y, 64, generator=shuffle
-                ):
-                    optimizer.zero_grad()
-                    loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
-                    optimizer.step()
+                tensor_epoch(model, optimizer, loss_fn, X, y, shuffle)
             accuracy[("minibatch", name)] = evaluate(model, X_test, y_test, loss_fn)[1]
 
-    a = median_seconds(lecture_recipe, repeats=REPEATS, device=device)
-    b = median_seconds(minibatch_recipe, repeats=REPEATS, device=device)
+    a, b = time_pair(lecture_recipe, minibatch_recipe, device)
     return case(
         "lecture_vs_minibatch",
         f"lecture recipe: full batch, {settings['lecture_steps']} steps, Logistic + SimpleNN",

@@ -158,23 +158,25 @@ def colab_like(tmp_path_factory):
     }
 
 
-def test_fresh_environment_starts_without_the_project_or_its_extras(colab_like):
-    probe = (
-        "import importlib.util as u; print([m for m in "
-        "('helpers', 'torchviz', 'graphviz', 'tqdm', 'google') if u.find_spec(m)])"
-    )
+def run_in_fresh_env(colab_like, code: str) -> str:
+    """Run `code` with the simulated Colab's Python, in its working folder; return stdout."""
     result = subprocess.run(
-        [str(colab_like["python"]), "-c", probe],
+        [str(colab_like["python"]), "-c", code],
         capture_output=True,
         text=True,
         check=True,
         cwd=colab_like["work"],
     )
-    assert result.stdout.strip() == "[]"
-    torch_ok = subprocess.run(
-        [str(colab_like["python"]), "-c", "import torch, matplotlib"], check=False
+    return result.stdout.strip()
+
+
+def test_fresh_environment_starts_without_the_project_or_its_extras(colab_like):
+    probe = (
+        "import importlib.util as u; print([m for m in "
+        "('helpers', 'torchviz', 'graphviz', 'tqdm', 'google') if u.find_spec(m)])"
     )
-    assert torch_ok.returncode == 0
+    assert run_in_fresh_env(colab_like, probe) == "[]"
+    assert run_in_fresh_env(colab_like, "import torch, matplotlib; print('ok')") == "ok"
 
 
 def test_notebook_01_runs_after_the_colab_install(colab_like, monkeypatch):
@@ -202,14 +204,7 @@ def test_notebook_01_runs_after_the_colab_install(colab_like, monkeypatch):
 
     # What the install brought, from the wheel's metadata alone, into the fresh environment.
     check = "import helpers, torchviz, graphviz, tqdm; print(helpers.__file__)"
-    result = subprocess.run(
-        [str(colab_like["python"]), "-c", check],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=colab_like["work"],
-    )
-    installed_at = Path(result.stdout.strip())
+    installed_at = Path(run_in_fresh_env(colab_like, check))
     assert str(colab_like["root"] / "env") in str(installed_at) and REPO not in installed_at.parents
     printed = "".join(
         o.get("text", "") for o in notebook.cells[1].outputs if o.output_type == "stream"
