@@ -115,7 +115,8 @@ def load_mnist(split: str = "train", root: Path | str | None = None):
     """Return `(images, labels)` of one MNIST split: uint8 `(N, 28, 28)` and int64 `(N,)`.
 
     `root` defaults to `helpers.paths.data_root()` (`$MNIST_ROOT` or `data/`). N is whatever
-    the files hold (60,000/10,000 officially; fewer in a course subset): read it from the result.
+    the files hold (60,000/10,000 officially; a smaller copy may hold fewer): read it from the
+    result.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -144,6 +145,31 @@ def mnist_features(images: torch.Tensor) -> torch.Tensor:
 def parity_labels(labels: torch.Tensor) -> torch.Tensor:
     """Digit labels `(N,)` -> float32 `(N,)` with 1.0 for odd digits and 0.0 for even ones."""
     return (labels % 2).to(torch.float32)
+
+
+def first_images_per_digit(digits: torch.Tensor, per_digit: int) -> torch.Tensor:
+    """Row indices `(10 * per_digit,)` of the first `per_digit` images of each digit, in file
+    order.
+
+    This is how notebook 05 picks its 5,000 training images (500 per digit): the rule gives the
+    same images in the same order from the full 60,000-image download and from any copy that
+    keeps MNIST's official order, so every student trains on the same data.
+    """
+    if per_digit < 1:
+        raise ValueError(f"per_digit must be at least 1, got {per_digit}")
+    counts = torch.bincount(digits, minlength=10)
+    short = [digit for digit in range(10) if counts[digit] < per_digit]
+    if short:
+        raise ValueError(
+            f"the split has fewer than {per_digit} images of digit(s) {short} "
+            f"(counts per digit: {counts.tolist()}): lower per_digit or load a larger split"
+        )
+    # For every row, how many earlier rows carry the same digit: its rank within its digit.
+    rank_within_digit = torch.empty_like(digits)
+    for digit in range(10):
+        rows = (digits == digit).nonzero().squeeze(1)
+        rank_within_digit[rows] = torch.arange(len(rows))
+    return (rank_within_digit < per_digit).nonzero().squeeze(1)
 
 
 def draw_train_validation(

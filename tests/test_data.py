@@ -183,3 +183,39 @@ def test_train_validation_draw_refuses_impossible_sizes(sizes):
 
     with pytest.raises(ValueError):
         draw_train_validation(*sizes, torch.Generator())
+
+
+def test_first_images_per_digit_keeps_file_order():
+    from helpers.data import first_images_per_digit
+
+    digits = torch.tensor([3, 1, 3, 0, 1, 3, 2, 0, 1, 2] + list(range(10)) * 2)
+    rows = first_images_per_digit(digits, per_digit=2)
+    assert rows.tolist() == sorted(rows.tolist())
+    assert rows[:8].tolist() == [0, 1, 2, 3, 4, 6, 7, 9]  # the second 3 is row 2, not row 5
+    assert torch.bincount(digits[rows], minlength=10).tolist() == [2] * 10
+
+
+def test_first_images_per_digit_refuses_a_split_too_small():
+    from helpers.data import first_images_per_digit
+
+    with pytest.raises(ValueError, match=r"fewer than 3 images of digit\(s\) \[9\]"):
+        first_images_per_digit(torch.tensor(list(range(9)) * 3 + [9, 9]), per_digit=3)
+
+
+def test_the_lecture_subset_is_found_inside_a_full_size_split():
+    """500 per digit hidden among 55,000 fillers come back exactly, in their order."""
+    from full_size_mnist import OFFICIAL_TRAIN_COUNTS, surround_with_fillers
+
+    from helpers.data import first_images_per_digit
+
+    generator = torch.Generator().manual_seed(1)
+    subset_digits = torch.arange(10).repeat(500)[torch.randperm(5_000, generator=generator)]
+    subset_images = torch.randint(0, 256, (5_000, 28, 28), dtype=torch.uint8, generator=generator)
+    images, digits = surround_with_fillers(subset_images, subset_digits)
+
+    assert images.shape == (60_000, 28, 28)
+    assert torch.bincount(digits).tolist() == list(OFFICIAL_TRAIN_COUNTS)
+    rows = first_images_per_digit(digits, per_digit=500)
+    assert rows[-1] > 5_000, "fillers must sit between the subset's images, not only after them"
+    assert torch.equal(digits[rows], subset_digits)
+    assert torch.equal(images[rows], subset_images)
