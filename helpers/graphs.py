@@ -110,8 +110,13 @@ def trace_graph(
             "computed from tensors without requires_grad=True (or under torch.no_grad())."
         )
     labels: dict[int, str] = {}
-    for name, tensor in (names or {}).items():
-        labels[id(tensor) if tensor.grad_fn is None else id(tensor.grad_fn)] = name
+    # Hold every named node while we walk: older PyTorch releases hand out a new Python object
+    # for a node once the last one is gone, and id() is only unique among live objects.
+    named_objects = [
+        tensor if tensor.grad_fn is None else tensor.grad_fn for tensor in (names or {}).values()
+    ]
+    for name, named_object in zip((names or {}), named_objects):
+        labels[id(named_object)] = name
 
     def label_of(fn) -> str:
         variable = getattr(fn, "variable", None)

@@ -10,15 +10,25 @@ allocates on top of X and y (intermediates, the result), at the worst moment.
 
 The tests check both against tensors of known size. The profiler's native log lines are kept
 out of notebook outputs.
+
+The CPU route reads the profiler's event tree through private PyTorch internals
+(`torch._C._profiler`, `experimental_event_tree`). A PyTorch release without them, or with a
+different shape, raises `MemoryMeasurementUnavailable`; `memory_measurement_available` asks
+once, by measuring a tensor of known size, so a notebook can say so in a sentence and go on.
 """
 
 import contextlib
+import math
 import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator
 
 import torch
+
+
+class MemoryMeasurementUnavailable(RuntimeError):
+    """This PyTorch does not offer what `peak_extra_bytes` reads on the CPU."""
 
 
 @contextlib.contextmanager
@@ -37,15 +47,21 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 def _cpu_allocation_events(prof) -> list[tuple[int, int]]:
     """(time in ns, signed bytes) of every allocator event the profiler saw, in time order."""
-    from torch._C._profiler import _EventType
+    try:
+        from torch._C._profiler import _EventType
 
-    events = []
-    stack = list(prof.profiler.kineto_results.experimental_event_tree())
-    while stack:
-        event = stack.pop()
-        stack.extend(event.children)
-        if event.tag == _EventType.Allocation and event.extra_fields.device.type == "cpu":
-            events.append((event.start_time_ns, event.extra_fields.alloc_size))
+        events = []
+        stack = list(prof.profiler.kineto_results.experimental_event_tree())
+        while stack:
+            event = stack.pop()
+            stack.extend(event.children)
+            if event.tag == _EventType.Allocation and event.extra_fields.device.type == "cpu":
+                events.append((event.start_time_ns, event.extra_fields.alloc_size))
+    except (ImportError, AttributeError, TypeError) as error:
+        raise MemoryMeasurementUnavailable(
+            f"torch {torch.__version__} does not expose the profiler's allocation events that "
+            f"peak_extra_bytes reads on the CPU ({type(error).__name__}: {error})."
+        ) from None
     events.sort(key=lambda item: item[0])
     return events
 
@@ -90,6 +106,19 @@ def peak_extra_bytes(fn: Callable[[], object], device: torch.device | str = "cpu
     return _peak_extra_bytes_cpu(fn)
 
 
+def memory_measurement_available(device: torch.device | str = "cpu") -> bool:
+    """Whether `peak_extra_bytes` works with this PyTorch on this device: it must measure a new
+    4 KiB tensor as exactly 4 KiB."""
+    probe_bytes = 4096
+    try:
+        measured = peak_extra_bytes(
+            lambda: torch.empty(probe_bytes, dtype=torch.uint8, device=device), device
+        )
+    except (MemoryMeasurementUnavailable, ValueError):  # ValueError: a device we can't measure
+        return False
+    return measured == probe_bytes
+
+
 def tensor_bytes(tensor: torch.Tensor) -> int:
     return tensor.numel() * tensor.element_size()
 
@@ -107,7 +136,9 @@ def available_memory_bytes(device: torch.device | str = "cpu") -> int | None:
 
 
 def format_bytes(n_bytes: float) -> str:
-    """1536 -> '1.5 KiB'."""
+    """1536 -> '1.5 KiB'; a measurement that could not be made (NaN) -> 'n/a'."""
+    if math.isnan(n_bytes):
+        return "n/a"
     for unit in ("B", "KiB", "MiB", "GiB"):
         if abs(n_bytes) < 1024 or unit == "GiB":
             return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"

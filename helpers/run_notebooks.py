@@ -41,6 +41,7 @@ def execute_notebook(path: Path, *, write: bool = True) -> NotebookRun:
         resources={"metadata": {"path": str(path.parent)}},
         record_timing=False,  # timestamps in cell metadata would change every run
         store_widget_state=False,
+        coalesce_streams=True,  # one stream output per cell, however the kernel chunked it
     )
     start = time.perf_counter()
     try:

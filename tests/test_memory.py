@@ -1,12 +1,18 @@
+from pathlib import Path
+
 import pytest
 import torch
 
 from helpers.memory import (
+    MemoryMeasurementUnavailable,
     available_memory_bytes,
     format_bytes,
+    memory_measurement_available,
     peak_extra_bytes,
     tensor_bytes,
 )
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 MB8 = 1000 * 1000 * 8  # a (1000, 1000) float64 tensor
 
@@ -77,3 +83,62 @@ def test_small_helpers():
     assert format_bytes(32 * 1024**2) == "32.0 MiB"
     free = available_memory_bytes("cpu")
     assert free is None or free > 0
+
+
+@pytest.fixture
+def without_private_profiler_api(monkeypatch):
+    """What a PyTorch release without the profiler internals that the CPU route reads looks
+    like: importing `_EventType` from `torch._C._profiler` fails."""
+    import torch._C._profiler
+
+    monkeypatch.delattr(torch._C._profiler, "_EventType")
+
+
+def test_missing_private_api_is_a_named_error_not_a_crash(without_private_profiler_api):
+    with pytest.raises(MemoryMeasurementUnavailable, match=r"torch .* does not expose"):
+        peak_extra_bytes(lambda: torch.empty(1000))
+    assert not memory_measurement_available("cpu")
+
+
+def test_changed_private_api_is_reported_unavailable(monkeypatch):
+    import torch._C._profiler
+
+    monkeypatch.setattr(torch._C._profiler, "_EventType", object())  # no .Allocation
+    assert not memory_measurement_available("cpu")
+
+
+def test_measurement_is_available_with_this_torch():
+    assert memory_measurement_available("cpu")
+    assert not memory_measurement_available("meta")  # a device it cannot measure
+
+
+def test_notebook_04_runs_without_the_private_api(tmp_path, monkeypatch):
+    """The whole notebook in a kernel whose torch lacks the internals: no error, one sentence."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    startup = tmp_path / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True)
+    (startup / "00-remove-profiler-internals.py").write_text(
+        "import torch._C._profiler\ndel torch._C._profiler._EventType\n"
+    )
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
+    path = NOTEBOOKS / "04_least_squares_memory.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()  # raises CellExecutionError on any failing cell
+
+    printed = "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+    )
+    assert "does not let us measure memory" in printed
+    assert "nothing to check" in printed
+    assert "Traceback" not in printed
