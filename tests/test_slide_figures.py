@@ -1,0 +1,54 @@
+"""Every figure the lecture's slides show fits the place the slides give it: the table
+`helpers.plotting.SLIDE_FIGURES` against the committed PNGs in figures/."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from helpers.plotting import HALF_COLUMN_PX, SAVE_DPI, SLIDE_FIGURES, png_with_dpi
+
+FIGURES = Path(__file__).resolve().parent.parent / "figures"
+COLUMN_FIGURES = [name for name, slot in SLIDE_FIGURES.items() if slot.height_px is not None]
+
+
+def size_and_dpi(path: Path) -> tuple[int, int, float | None]:
+    with Image.open(path) as image:
+        dpi = image.info.get("dpi")
+        return image.width, image.height, dpi[0] if dpi else None
+
+
+def test_the_table_names_the_lectures_eight_figures():
+    assert len(SLIDE_FIGURES) == 8 and len(COLUMN_FIGURES) == 6
+
+
+@pytest.mark.parametrize("name", sorted(SLIDE_FIGURES))
+def test_slide_figure_is_committed_with_its_dpi(name):
+    dpi = size_and_dpi(FIGURES / f"{name}.png")[2]
+    assert dpi is not None and round(dpi) >= SAVE_DPI, f"{name}: dpi {dpi}"
+
+
+@pytest.mark.parametrize("name", COLUMN_FIGURES)
+def test_column_figure_fits_its_slot_and_stays_readable(name):
+    slot = SLIDE_FIGURES[name]
+    width, height, dpi = size_and_dpi(FIGURES / f"{name}.png")
+    # Drawn slot.height_px high, it must be at most a half column wide...
+    assert width / height <= slot.max_aspect * 1.01, f"{name}: {width}x{height} is too wide"
+    # ...and a 10-point label must get at least 10 screen pixels there.
+    assert slot.height_px / height * dpi / 72 >= 1.0, f"{name}: text too small at slot size"
+
+
+@pytest.mark.parametrize("path", sorted(FIGURES.glob("*.png")), ids=lambda p: p.name)
+def test_every_committed_figure_records_its_dpi(path):
+    assert size_and_dpi(path)[2] is not None
+
+
+def test_png_with_dpi_adds_the_resolution_and_keeps_the_pixels():
+    import io
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), "white").save(buffer, format="PNG")  # no pHYs chunk
+    with_dpi = png_with_dpi(buffer.getvalue(), 200)
+    with Image.open(io.BytesIO(with_dpi)) as image:
+        assert image.size == (30, 20) and round(image.info["dpi"][0]) == 200
+    assert HALF_COLUMN_PX == 532
