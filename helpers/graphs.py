@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 
 from helpers.paths import display_path
-from helpers.plotting import figure_path
+from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, SLIDE_FIGURES, figure_path, png_with_dpi
 
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found, so the graph is shown as text. To draw it, install "
@@ -165,7 +165,7 @@ def _render(digraph, name: str | None, fallback_text: str):
         print(INSTALL_HINT)
         return GraphText(fallback_text)
     try:
-        png = digraph.pipe(format="png")
+        png = png_with_dpi(digraph.pipe(format="png"), int(float(digraph.graph_attr["dpi"])))
     except graphviz.ExecutableNotFound:
         print(INSTALL_HINT)
         return GraphText(fallback_text)
@@ -185,28 +185,50 @@ def _default_node_text(node: GraphNode) -> str:
     return f"{node.label}\n{node.op}" if node.label else node.op
 
 
+# Forward edges carry values from inputs to outputs; backward edges carry gradients back.
+FORWARD_EDGE = {"color": "#555555"}
+BACKWARD_EDGE = {"color": "#c2410c", "fontcolor": "#c2410c", "style": "dashed", "penwidth": "1.6"}
+
+
 def show_graph(
     graph: AutogradGraph,
     name: str | None = None,
     *,
     node_text: Callable[[GraphNode], str] = _default_node_text,
     edge_text: Callable[[GraphNode, GraphNode], str] | None = None,
+    backward_text: Callable[[GraphNode, GraphNode], str] | None = None,
     title: str | None = None,
+    direction: str = "TB",
 ):
-    """Draw a traced graph left to right (inputs left, output right) with our own labels.
+    """Draw a traced graph top to bottom (inputs at the top, the output at the bottom), or left
+    to right with `direction="LR"`.
 
-    `node_text(node)` and `edge_text(source, consumer)` choose what is written; use them for
-    forward values on nodes and backward gradients on edges. Returns a PNG image to display
+    `node_text(node)` and `edge_text(source, consumer)` choose what is written on nodes and on
+    the forward edges; `backward_text(source, consumer)`, when given, adds a dashed arrow from
+    each consumer back to its input, labelled with the gradient it sends. A figure the slides
+    show (`helpers.plotting.SLIDE_FIGURES`) is fitted to its slot. Returns a PNG image to display
     (saved as figures/<name>.png when `name` is given) or, without Graphviz, the text tree.
     """
     import graphviz
 
-    digraph = graphviz.Digraph(graph_attr={"rankdir": "LR", "dpi": "150", "fontname": "Helvetica"})
-    digraph.attr("node", fontname="Helvetica", fontsize="12")
-    digraph.attr("edge", fontname="Helvetica", fontsize="11")
+    graph_attr = {
+        "rankdir": direction,
+        "dpi": str(SAVE_DPI),
+        "fontname": "Helvetica",
+        "nodesep": "0.3",
+        "ranksep": "0.3",
+    }
+    slot = SLIDE_FIGURES.get(name or "")
+    if slot is not None and slot.height_px is not None:
+        # Never larger than the slot: Graphviz scales a larger drawing down to fit.
+        height = slot.height_px / SCREEN_PX_PER_INCH
+        graph_attr["size"] = f"{height * slot.max_aspect:.2f},{height:.2f}"
+    digraph = graphviz.Digraph(graph_attr=graph_attr)
+    digraph.attr("node", fontname="Helvetica", fontsize="16", margin="0.08,0.03")
+    digraph.attr("edge", fontname="Helvetica", fontsize="14", **FORWARD_EDGE)
     if title:
-        digraph.attr(label=title, labelloc="t", fontsize="14")
-    for node in graph.nodes:
+        digraph.attr(label=title, labelloc="t", fontsize="15")
+    for node in reversed(graph.nodes):  # inputs first: Graphviz places earlier nodes left
         style = (
             {"shape": "box", "style": "filled", "fillcolor": "#dbeafe"}
             if node.is_leaf
@@ -218,6 +240,14 @@ def show_graph(
     for source, consumer in graph.edges():
         label = edge_text(source, consumer) if edge_text else ""
         digraph.edge(f"n{source.key}", f"n{consumer.key}", label=label)
+        if backward_text is not None:
+            digraph.edge(
+                f"n{consumer.key}",
+                f"n{source.key}",
+                label=backward_text(source, consumer),
+                constraint="false",
+                **BACKWARD_EDGE,
+            )
     text = graph.as_text()
     return _render(digraph, name, text)
 
@@ -243,5 +273,5 @@ def show_torchviz(
             "ignore", message="distutils Version classes", category=DeprecationWarning
         )
         dot = make_dot(output, params=dict(params or {}), show_saved=show_saved)
-    dot.graph_attr.update(dpi="150")
+    dot.graph_attr.update(dpi=str(SAVE_DPI))
     return _render(dot, name, text)

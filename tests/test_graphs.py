@@ -90,3 +90,53 @@ def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tm
     image = show_torchviz(f, "theirs", params={"x": x})
     assert (figures_in_tmp / "theirs.png").read_bytes()[:8] == PNG_SIGNATURE
     assert "saved" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
+    import io
+
+    from PIL import Image as PILImage
+
+    from helpers.plotting import SAVE_DPI, SLIDE_FIGURES
+
+    x, z1, z2, f = polynomial()
+    names = {"x": x, "z1": z1, "z2": z2, "f": f}
+    show_torchviz(f, "theirs", params={"x": x})
+    # A slide figure's name makes Graphviz fit the drawing into that figure's slot.
+    show_graph(trace_graph(f, names), "chain_rule", backward_text=lambda a, b: "∂f += 1")
+    for name in ("theirs", "chain_rule"):
+        with PILImage.open(io.BytesIO((figures_in_tmp / f"{name}.png").read_bytes())) as image:
+            assert round(image.info["dpi"][0]) == SAVE_DPI
+            size = image.size
+    slot = SLIDE_FIGURES["chain_rule"]
+    assert size[1] <= slot.height_px / 96 * SAVE_DPI + 1  # no taller than 300 px at 96 per inch
+    assert size[0] / size[1] <= slot.max_aspect * 1.01
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+def test_backward_arrows_point_from_consumer_to_input():
+    import graphviz
+
+    x, z1, z2, f = polynomial()
+    captured = {}
+    original = graphviz.Digraph.pipe
+
+    def capture(self, *args, **kwargs):
+        captured["source"] = self.source
+        return original(self, *args, **kwargs)
+
+    graphviz.Digraph.pipe = capture
+    try:
+        graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
+        show_graph(
+            graph, backward_text=lambda source, consumer: f"{consumer.label}->{source.label}"
+        )
+    finally:
+        graphviz.Digraph.pipe = original
+    key = {node.label: node.key for node in graph.nodes}
+    source = captured["source"]
+    # One dashed edge per forward edge, reversed, carrying its label.
+    assert f'n{key["f"]} -> n{key["z1"]} [label="f->z1"' in source
+    assert f'n{key["z1"]} -> n{key["x"]} [label="z1->x"' in source
+    assert source.count("style=dashed") == len(graph.edges())
