@@ -93,5 +93,3 @@ def test_notebooks_case_measures_the_import_floor_beside_the_suite(report):
     suite = report["cases"][4]
     assert 0 < suite["floor_seconds"] == suite["b_seconds"]
     assert suite["floor_ratio"] == pytest.approx(suite["total_seconds"] / suite["floor_seconds"])
-    # One notebook cannot run faster than a kernel that only imports what it imports.
-    assert suite["floor_ratio"] > 1
