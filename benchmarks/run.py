@@ -274,6 +274,20 @@ def lecture_vs_minibatch(settings, device):
     )
 
 
+@contextlib.contextmanager
+def environment(**values):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def write_notebook(path: Path, sources: list[str]) -> Path:
     import nbformat
 
@@ -299,7 +313,8 @@ def notebooks(settings, device):
         paths = [path for path in paths if path.name in settings["notebooks"]]
     repeats = REPEATS if settings["notebooks"] is None else 1
     per_notebook = {}
-    with tempfile.TemporaryDirectory() as folder:
+    # Figures go to the temporary folder: a benchmark leaves figures/ as `make run` left it.
+    with tempfile.TemporaryDirectory() as folder, environment(**{FIGURES_DIR_ENV_VAR: folder}):
         floor = write_notebook(Path(folder) / "floor.ipynb", [FLOOR_SOURCE])
         floor_times = []
         for path in paths:
@@ -323,20 +338,6 @@ def notebooks(settings, device):
         floor_seconds=floor_seconds,
         floor_ratio=total / floor_seconds,
     )
-
-
-@contextlib.contextmanager
-def environment(**values):
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 PEAK_MEMORY_CELL = (
