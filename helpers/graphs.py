@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import torch
 
 from helpers.paths import display_path
-from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, SLIDE_FIGURES, figure_path, png_with_dpi
+from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, column_slot, figure_path, png_with_dpi
 
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found, so the graph is shown as text. To draw it, install "
@@ -165,7 +165,7 @@ def _render(digraph, name: str | None, fallback_text: str):
         print(INSTALL_HINT)
         return GraphText(fallback_text)
     try:
-        png = png_with_dpi(digraph.pipe(format="png"), int(float(digraph.graph_attr["dpi"])))
+        png = png_with_dpi(digraph.pipe(format="png"))  # both drawers render at SAVE_DPI
     except graphviz.ExecutableNotFound:
         print(INSTALL_HINT)
         return GraphText(fallback_text)
@@ -218,8 +218,8 @@ def show_graph(
         "nodesep": "0.3",
         "ranksep": "0.3",
     }
-    slot = SLIDE_FIGURES.get(name or "")
-    if slot is not None and slot.height_px is not None:
+    slot = column_slot(name or "")
+    if slot is not None:
         # Never larger than the slot: Graphviz scales a larger drawing down to fit.
         height = slot.height_px / SCREEN_PX_PER_INCH
         graph_attr["size"] = f"{height * slot.max_aspect:.2f},{height:.2f}"

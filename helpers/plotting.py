@@ -71,12 +71,18 @@ SLIDE_FIGURES = {
 }
 
 
+def column_slot(name: str) -> SlideSlot | None:
+    """The slot of a figure shown in a slide column, or None (a background or no slide)."""
+    slot = SLIDE_FIGURES.get(name)
+    return slot if slot is not None and slot.height_px is not None else None
+
+
 def slide_figsize(name: str, width_fraction: float = 1.0) -> tuple[float, float]:
     """Figure size in inches of a column figure drawn at its slot's size: the slot's height,
     and `width_fraction` of the half column's width."""
-    slot = SLIDE_FIGURES[name]
-    if slot.height_px is None:
-        raise ValueError(f"{name!r} is a background figure: it has no column slot")
+    slot = column_slot(name)
+    if slot is None:
+        raise ValueError(f"{name!r} is not shown in a slide column: it has no slot size")
     return (
         width_fraction * HALF_COLUMN_PX / SCREEN_PX_PER_INCH,
         slot.height_px / SCREEN_PX_PER_INCH,
@@ -118,7 +124,7 @@ def save_figure(fig: matplotlib.figure.Figure, name: str) -> Path:
     """
     path = figure_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    column_figure = SLIDE_FIGURES.get(path.stem, SlideSlot("")).height_px is not None
+    column_figure = column_slot(path.stem) is not None
     fig.savefig(
         path,
         dpi=SAVE_DPI,
