@@ -8,33 +8,51 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
 
-.PHONY: lab run test bench badges e2e clean-venv help
+.PHONY: lab run student test bench badges e2e data clean-venv help
 
 help:
-	@echo "make lab    JupyterLab on notebooks/ (kernel from .venv)"
-	@echo "make test   unit tests + every notebook executed and compared under nbval"
-	@echo "make run    re-execute every notebook in place, regenerating outputs and figures/"
-	@echo "make e2e    notebook 01 run through JupyterLab in headless Chromium (needs chromium)"
-	@echo "make badges rewrite every Colab badge and install line from pyproject.toml's Repository"
-	@echo "make bench  measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
+	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
+	@echo "make test    unit tests + every notebook executed and compared under nbval"
+	@echo "make data    check that MNIST can be found (MNIST_ROOT or data/)"
+	@echo "make run     re-execute every notebook in place (outputs, figures/), then make student"
+	@echo "make student rebuild the student edition, student/, from notebooks/"
+	@echo "make e2e     every student notebook run through JupyterLab in headless Chromium"
+	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
+	@echo "make bench   measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml tools/configure_venv.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
 		"Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "$(PYTHON) cannot create virtual \
 		environments: install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
+	@# Linux without an NVIDIA GPU: CPU-only torch when PyTorch's index answers (tools/torch_index.py).
+	@index="$$($(BIN)/python -m tools.torch_index)"; \
+	if [ -n "$$index" ]; then \
+		$(BIN)/python -m pip install torch torchvision --index-url "$$index" \
+		|| echo "CPU-only torch could not be installed: falling back to the default build"; \
+	fi
 	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m tools.configure_venv
 	touch $(STAMP)
 
 # Jupyter refuses to run as root without --allow-root (containers, CI); students never need it.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The stored outputs were made by this project: trusting them lets JupyterLab show them as they are.
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
+	@$(BIN)/jupyter trust student/*.ipynb notebooks/*.ipynb >/dev/null
+	$(BIN)/jupyter lab $(ALLOW_ROOT) student/
 
 run: $(STAMP)
-	$(QUIET_BARS) $(BIN)/python -m helpers.run_notebooks
+	$(QUIET_BARS) $(BIN)/python -m tools.run_notebooks
+	$(BIN)/python -m tools.student_edition
+
+student: $(STAMP)
+	$(BIN)/python -m tools.student_edition
+
+data: $(STAMP)
+	$(BIN)/python -m helpers.data
 
 test: $(STAMP)
 	@# Figures go to a throw-away folder: running the tests never changes figures/.
@@ -53,7 +71,8 @@ bench: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
 
 badges: $(STAMP)
-	$(BIN)/python -m helpers.badges
+	$(BIN)/python -m tools.badges
+	$(BIN)/python -m tools.student_edition
 
 clean-venv:
 	rm -rf $(VENV)

@@ -46,9 +46,12 @@ from helpers.device import get_device
 from helpers.least_squares import autograd_gradient, gram_gradient, matvec_gradient
 from helpers.memory import peak_extra_bytes
 from helpers.paths import FIGURES_DIR_ENV_VAR, MNIST_ROOT_ENV_VAR, data_root, display_path
-from helpers.run_notebooks import default_notebooks, execute_notebook
 from helpers.timing import median_seconds
 from helpers.training import evaluate, iterate_minibatches
+
+# `tools` is maintainer tooling at the repository root, not an installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.run_notebooks import default_notebooks, execute_notebook  # noqa: E402
 
 REPEATS = 5  # median of 5 timed runs after one warm-up, for every case
 FULL = {

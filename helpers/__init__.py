@@ -4,5 +4,5 @@ For the notebooks: `device` (cuda/mps/cpu, seeds), `paths`, `data` (MNIST as ten
 `plotting`, `graphs` (walk and draw autograd graphs), `training` (batches, evaluation, history,
 progress bar), `memory` and `timing` (measurements), `least_squares` (notebook 04's three
 gradients), `exercises` (self-checks, expected errors).
-For the repository: `run_notebooks` (`make run`) and `badges` (`make badges`).
+Maintainer tooling (running notebooks, badges, the student edition) lives in `tools/`, apart.
 """

@@ -4,8 +4,8 @@
 files downloaded into `data/`), but returns the split's tensors directly: no per-image PIL
 transform, which is what makes tensor-resident batching fast.
 
-Run `python -m helpers.data` to check that MNIST can be found; it prints the sizes, or the
-one-paragraph explanation of what is missing, and exits non-zero then.
+`make data` (which runs `.venv/bin/python -m helpers.data`) checks that MNIST can be found: it
+prints the sizes, or the one-paragraph explanation of what is missing and exits non-zero then.
 """
 
 import contextlib
@@ -29,11 +29,19 @@ _IDX_FILES = {
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049  # IDX headers: uint8 3-d and uint8 1-d
 
 
-class MNISTUnavailableError(RuntimeError):
+class _ParagraphInNotebooks(RuntimeError):
+    """An error whose message is all a student needs: IPython shows it as one paragraph
+    (through `_render_traceback_`) instead of a traceback through torchvision."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class MNISTUnavailableError(_ParagraphInNotebooks):
     """MNIST is neither on disk nor downloadable; the message says where it was looked for."""
 
 
-class MNISTCorruptError(RuntimeError):
+class MNISTCorruptError(_ParagraphInNotebooks):
     """An MNIST file exists but is truncated or is not an IDX file of the expected kind."""
 
 
@@ -48,7 +56,9 @@ def _unavailable_message(root: Path, reason: str) -> str:
         f"({reason}). Expected these four files in that folder (uncompressed): "
         f"{', '.join(expected_files())}. Either connect to the internet and rerun (they are "
         f"downloaded there, about 12 MB), or set {MNIST_ROOT_ENV_VAR} to a folder that holds "
-        "MNIST/raw/ with them, e.g. `export MNIST_ROOT=/path/to/data`."
+        "MNIST/raw/ with them: in the notebook, run `%env MNIST_ROOT=/path/to/data` in a cell "
+        "and then rerun this one; in a shell, `export MNIST_ROOT=/path/to/data` before starting "
+        "Jupyter."
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.badges import badge_markdown, repository_slug, rewrite_notebook, rewrite_readme
+from tools.badges import badge_markdown, repository_slug, rewrite_notebook, rewrite_readme
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -30,7 +30,7 @@ def test_the_repository_is_named_in_pyproject():
 def test_title_cell_has_a_badge_to_this_very_notebook(path):
     title = source(cells(path)[0])
     assert title.startswith("# ")
-    assert badge_markdown(SLUG, path.name) in title
+    assert badge_markdown(SLUG, f"notebooks/{path.name}") in title
     links = re.findall(r"colab\.research\.google\.com/github/\S+?\.ipynb", title)
     assert links == [f"colab.research.google.com/github/{SLUG}/blob/main/notebooks/{path.name}"]
 
@@ -52,11 +52,12 @@ def test_setup_cell_installs_this_repository_on_colab_only(path):
     assert printed in ("", "Using device: cpu\n")
 
 
-def test_readme_lists_every_notebook_with_its_badge():
+def test_readme_lists_every_notebook_in_both_editions_with_the_student_badge():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
-        row = next(line for line in readme.splitlines() if f"(notebooks/{path.name})" in line)
-        assert badge_markdown(SLUG, path.name) in row
+        row = next(line for line in readme.splitlines() if f"(student/{path.name})" in line)
+        assert f"(notebooks/{path.name})" in row
+        assert badge_markdown(SLUG, f"student/{path.name}") in row
 
 
 def test_make_badges_rewrites_every_link_from_the_one_slug(tmp_path):
@@ -80,7 +81,7 @@ def test_a_badge_copied_from_another_notebook_is_pointed_back_at_its_own(tmp_pat
     text = NOTEBOOKS[1].read_text().replace(NOTEBOOKS[1].name, NOTEBOOKS[0].name)
     notebook.write_text(text)
     assert rewrite_notebook(notebook, SLUG)
-    assert badge_markdown(SLUG, NOTEBOOKS[1].name) in source(cells(notebook)[0])
+    assert badge_markdown(SLUG, f"notebooks/{NOTEBOOKS[1].name}") in source(cells(notebook)[0])
 
 
 def test_missing_repository_line_is_a_clear_error(tmp_path):

@@ -19,7 +19,7 @@ import nbformat
 import pytest
 from packaging.requirements import Requirement
 
-from helpers.badges import repository_slug
+from tools.badges import repository_slug
 
 REPO = Path(__file__).resolve().parent.parent
 COLAB_PREINSTALLED = ["torch", "torchvision", "matplotlib", "numpy", "ipykernel"]

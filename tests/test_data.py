@@ -219,3 +219,31 @@ def test_the_lecture_subset_is_found_inside_a_full_size_split():
     assert rows[-1] > 5_000, "fillers must sit between the subset's images, not only after them"
     assert torch.equal(digits[rows], subset_digits)
     assert torch.equal(images[rows], subset_images)
+
+
+def test_in_a_notebook_missing_mnist_is_one_paragraph_not_a_traceback(tmp_path, monkeypatch):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tools.run_notebooks import ipc_kernel_manager, remove_ipc_sockets
+
+    monkeypatch.setenv("MNIST_ROOT", str(tmp_path))
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell(
+            f"import torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
+            "from helpers.data import load_mnist\n"
+            "train_images, train_digits = load_mnist('train')"
+        )
+    ]
+    manager = ipc_kernel_manager(kernel_name="python3")
+    try:
+        NotebookClient(notebook, km=manager, allow_errors=True, timeout=120).execute()
+    finally:
+        remove_ipc_sockets(manager)
+    (error,) = [o for o in notebook.cells[0].outputs if o.output_type == "error"]
+    assert len(error.traceback) == 1  # the paragraph, no frames
+    paragraph = error.traceback[0]
+    assert paragraph.startswith("MNISTUnavailableError: MNIST could not be loaded")
+    assert "%env MNIST_ROOT=" in paragraph and "export MNIST_ROOT=" in paragraph
+    assert "File " not in paragraph and "torchvision/" not in paragraph

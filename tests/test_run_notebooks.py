@@ -1,6 +1,6 @@
 import nbformat
 
-from helpers.run_notebooks import execute_notebook, main
+from tools.run_notebooks import execute_notebook, main
 
 
 def write_notebook(path, *sources):
@@ -46,7 +46,7 @@ def test_missing_notebook_is_a_usage_error(tmp_path, capsys):
 
 
 def test_without_arguments_an_empty_notebooks_folder_is_fine(monkeypatch, tmp_path, capsys):
-    import helpers.run_notebooks as runner
+    import tools.run_notebooks as runner
 
     monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path)
     assert runner.main([]) == 0

@@ -3,11 +3,12 @@
 The GitHub repository ("owner/name") is written once, as `Repository` under `[project.urls]` in
 pyproject.toml. From it this module rewrites, in README.md and in every notebook:
 
-- each "Open in Colab" badge, which must point to its own notebook's path;
+- each "Open in Colab" badge, which must point to its own notebook's path (the student
+  edition's badges are rewritten by `make student`, from these);
 - the setup cell's Colab-only `pip install git+https://github.com/<owner/name>`.
 
-    python -m helpers.badges          # rewrite in place, list what changed
-    python -m helpers.badges --check  # change nothing; exit 1 if anything is out of date
+    python -m tools.badges          # rewrite in place, list what changed
+    python -m tools.badges --check  # change nothing; exit 1 if anything is out of date
 """
 
 import argparse
@@ -23,7 +24,7 @@ _REPOSITORY_LINE = re.compile(
 )
 _BADGE_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/"
-    r"(notebooks/[^\s)]+\.ipynb)"
+    r"((?:notebooks|student)/[^\s)]+\.ipynb)"
 )
 _INSTALL_URL = re.compile(r"git\+https://github\.com/[^/\s\"']+/[^/\s\"'@]+")
 
@@ -40,36 +41,37 @@ def repository_slug(pyproject: Path | None = None) -> str:
     return match.group(1)
 
 
-def colab_url(slug: str, notebook_name: str, branch: str = "main") -> str:
-    return (
-        f"https://colab.research.google.com/github/{slug}/blob/{branch}/notebooks/{notebook_name}"
-    )
+def colab_url(slug: str, notebook_path: str, branch: str = "main") -> str:
+    """Colab's address of `notebook_path` (e.g. "student/01_x.ipynb") in the repository."""
+    return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{notebook_path}"
 
 
-def badge_markdown(slug: str, notebook_name: str) -> str:
-    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(slug, notebook_name)})"
+def badge_markdown(slug: str, notebook_path: str) -> str:
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(slug, notebook_path)})"
 
 
 def rewrite_text(text: str, slug: str, own_notebook: str | None = None) -> str:
     """Point every Colab link and install URL in `text` at `slug`; inside a notebook, every badge
-    also points at the notebook itself (`own_notebook`)."""
+    also points at the notebook itself (`own_notebook`, its path in the repository)."""
 
     def badge(match: re.Match) -> str:
-        path = f"notebooks/{own_notebook}" if own_notebook else match.group(1)
-        return colab_url(slug, path.removeprefix("notebooks/"))
+        return colab_url(slug, own_notebook or match.group(1))
 
     text = _BADGE_LINK.sub(badge, text)
     return _INSTALL_URL.sub(f"git+https://github.com/{slug}", text)
 
 
-def rewrite_notebook(path: Path, slug: str, *, write: bool = True) -> bool:
-    """Rewrite the sources of one notebook (outputs are untouched); return whether it changed."""
+def rewrite_notebook(
+    path: Path, slug: str, *, folder: str = "notebooks", write: bool = True
+) -> bool:
+    """Rewrite the sources of one notebook that lives in `folder` of the repository (outputs are
+    untouched); return whether it changed."""
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
     changed = False
     for cell in notebook.cells:
-        new_source = rewrite_text(cell.source, slug, own_notebook=path.name)
+        new_source = rewrite_text(cell.source, slug, own_notebook=f"{folder}/{path.name}")
         if new_source != cell.source:
             cell.source, changed = new_source, True
     if changed and write:

@@ -1,0 +1,109 @@
+"""The student edition (student/) against its source (notebooks/), and the exercises' checks.
+
+- The committed student edition is what `make student` builds from the committed notebooks.
+- It has no reference solutions; its exercise cells have no outputs.
+- Every student notebook runs top to bottom, and each unanswered check says so.
+- In the instructor edition, running the solutions never makes a student's check pass.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools.run_notebooks import (
+    execute_notebook,
+    ipc_kernel_manager,
+    notebook_client,
+    remove_ipc_sockets,
+)
+from tools.student_edition import EXERCISE_TAG, SOLUTION_TAG, build, student_notebook_text
+
+REPO = Path(__file__).resolve().parent.parent
+INSTRUCTOR = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+STUDENT = sorted((REPO / "student").glob("[0-9][0-9]_*.ipynb"))
+NOT_ANSWERED = "not answered yet"
+
+
+def tagged(cell, tag):
+    return tag in cell.get("metadata", {}).get("tags", [])
+
+
+def printed(cell) -> str:
+    return "".join("".join(output.get("text", "")) for output in cell.get("outputs", [])) + "".join(
+        "".join(output.get("traceback", [])) for output in cell.get("outputs", [])
+    )
+
+
+@pytest.fixture
+def figures_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+
+
+def test_the_committed_student_edition_is_up_to_date():
+    stale, orphans = build(check=True)
+    assert not stale, f"run `make student`: out of date: {[p.name for p in stale]}"
+    assert not orphans, f"student notebooks without a source: {[p.name for p in orphans]}"
+
+
+def test_every_notebook_has_a_student_copy():
+    assert [p.name for p in STUDENT] == [p.name for p in INSTRUCTOR]
+
+
+@pytest.mark.parametrize("source", INSTRUCTOR, ids=lambda p: p.name)
+def test_the_student_copy_drops_solutions_and_exercise_outputs_only(source):
+    instructor = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    student = json.loads(student_notebook_text(source, "owner/name"))["cells"]
+    assert any(tagged(cell, SOLUTION_TAG) for cell in instructor), "no reference solutions?"
+    assert any(tagged(cell, EXERCISE_TAG) for cell in instructor), "no exercises?"
+    kept = [cell for cell in instructor if not tagged(cell, SOLUTION_TAG)]
+    assert [cell["source"] for cell in student[1:]] == [cell["source"] for cell in kept[1:]]
+    assert "student/" + source.name in "".join(student[0]["source"])  # its own Colab badge
+    for before, after in zip(kept, student, strict=True):
+        assert not tagged(after, SOLUTION_TAG)
+        if after["cell_type"] != "code":
+            continue
+        if tagged(after, EXERCISE_TAG):
+            assert after["outputs"] == [] and after["execution_count"] is None
+        else:
+            assert after["outputs"] == before["outputs"]  # the lecture's numbers stay readable
+
+
+@pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
+def test_every_student_notebook_runs_with_its_exercises_unanswered(path, figures_elsewhere):
+    if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
+        pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
+    run = execute_notebook(path, write=False)
+    assert run.ok, run.error[-2000:]
+    exercises = [cell for cell in run.notebook.cells if tagged(cell, EXERCISE_TAG)]
+    assert exercises
+    for cell in exercises:
+        text = printed(cell)
+        assert NOT_ANSWERED in text, text
+        assert "✓" not in text and "✗" not in text
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_reference_solutions_never_make_a_students_check_pass(path, figures_elsewhere):
+    """Run the whole instructor notebook (solutions included), then run each exercise cell
+    again, unanswered, in the same kernel: every check must still say 'not answered yet'."""
+    if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
+        pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
+    notebook = nbformat.read(path, as_version=4)
+    manager = ipc_kernel_manager(kernel_name="python3")
+    client = notebook_client(notebook, path.parent, manager)
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index)
+            solutions = [cell for cell in notebook.cells if tagged(cell, SOLUTION_TAG)]
+            assert "✓" in "".join(printed(cell) for cell in solutions)  # the solutions pass
+            for index, cell in enumerate(notebook.cells):
+                if tagged(cell, EXERCISE_TAG):
+                    client.execute_cell(cell, index)
+                    assert NOT_ANSWERED in printed(cell), printed(cell)
+    finally:
+        remove_ipc_sockets(manager)

@@ -1,0 +1,124 @@
+"""`make student`: the student edition in `student/`, generated from the instructor edition.
+
+`notebooks/` is the one source: reference solutions, full outputs, what nbval checks. The
+student edition is the same notebooks passed through nbconvert's preprocessors:
+
+- cells tagged `solution` are removed (the reference solutions and their heading);
+- cells tagged `exercise` keep their code but lose their outputs;
+- each Colab badge points at the student edition's own copy;
+
+everything else, outputs included, is kept, so a student reads the lecture's numbers and figures
+before running anything. `student/` is committed because Colab opens notebooks from GitHub.
+
+    python -m tools.student_edition          # write student/NN_*.ipynb
+    python -m tools.student_edition --check  # write nothing; exit 1 if student/ is out of date
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from nbconvert.exporters import NotebookExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+from traitlets import Unicode
+
+from helpers.paths import display_path, notebooks_dir, repo_root
+from tools.badges import repository_slug, rewrite_text
+from tools.run_notebooks import sign_as_trusted
+
+SOLUTION_TAG = "solution"
+EXERCISE_TAG = "exercise"
+STUDENT_FOLDER = "student"
+
+
+def student_dir() -> Path:
+    return repo_root() / STUDENT_FOLDER
+
+
+class ColabBadgePreprocessor(Preprocessor):
+    """Point every Colab badge of a markdown cell at `folder/<this notebook>`."""
+
+    slug = Unicode(help="the GitHub repository, owner/name").tag(config=True)
+    notebook_path = Unicode(help="the notebook's path in the repository").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = rewrite_text(cell.source, self.slug, own_notebook=self.notebook_path)
+        return cell, resources
+
+
+class UnexecutedExercisePreprocessor(Preprocessor):
+    """An exercise cell the student has not run yet has no execution count either."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and EXERCISE_TAG in cell.metadata.get("tags", []):
+            cell.execution_count = None
+        return cell, resources
+
+
+def student_notebook_text(source: Path, slug: str) -> str:
+    """The student edition of one instructor notebook, as the JSON text to store."""
+    exporter = NotebookExporter()
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(
+            remove_cell_tags={SOLUTION_TAG},
+            remove_all_outputs_tags={EXERCISE_TAG},
+            enabled=True,
+        ),
+        enabled=True,
+    )
+    exporter.register_preprocessor(UnexecutedExercisePreprocessor(enabled=True), enabled=True)
+    exporter.register_preprocessor(
+        ColabBadgePreprocessor(
+            slug=slug, notebook_path=f"{STUDENT_FOLDER}/{source.name}", enabled=True
+        ),
+        enabled=True,
+    )
+    text, _ = exporter.from_filename(str(source))
+    return text
+
+
+def instructor_notebooks() -> list[Path]:
+    return sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+
+
+def build(*, check: bool = False) -> tuple[list[Path], list[Path]]:
+    """Write (or with `check`, only compare) every student notebook. Returns the notebooks that
+    were out of date, and the student notebooks left without an instructor notebook (never
+    deleted here: a student's work may be in them)."""
+    slug = repository_slug()
+    target = student_dir()
+    stale = []
+    sources = instructor_notebooks()
+    for source in sources:
+        path = target / source.name
+        text = student_notebook_text(source, slug)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            stale.append(path)
+            if not check:
+                target.mkdir(exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+                sign_as_trusted(path)
+    names = {source.name for source in sources}
+    orphans = [path for path in sorted(target.glob("[0-9][0-9]_*.ipynb")) if path.name not in names]
+    return stale, orphans
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="report only; exit 1 if out of date")
+    args = parser.parse_args(argv)
+    stale, orphans = build(check=args.check)
+    for path in stale:
+        print(f"{'out of date' if args.check else 'written'}: {display_path(path)}")
+    for path in orphans:
+        print(f"no instructor notebook for {display_path(path)}: remove it or restore its source")
+    if args.check and (stale or orphans):
+        print("The student edition is out of date with notebooks/: run `make student`.")
+        return 1
+    print(f"student edition ({display_path(student_dir())}): {len(stale)} notebook(s) written")
+    return 1 if orphans else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
