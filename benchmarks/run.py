@@ -51,7 +51,7 @@ from helpers.training import evaluate, iterate_minibatches
 
 # `tools` is maintainer tooling at the repository root, not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools.run_notebooks import default_notebooks, execute_notebook  # noqa: E402
+from tools.run_notebooks import default_notebooks, execute_notebook
 
 REPEATS = 5  # median of 5 timed runs after one warm-up, for every case
 FULL = {

@@ -238,7 +238,8 @@ def test_in_a_notebook_missing_mnist_is_one_paragraph_not_a_traceback(tmp_path, 
     ]
     manager = ipc_kernel_manager(kernel_name="python3")
     try:
-        NotebookClient(notebook, km=manager, allow_errors=True, timeout=120).execute()
+        client = NotebookClient(notebook, km=manager, allow_errors=True, timeout=120)
+        client.execute(cleanup_kc=True)
     finally:
         remove_ipc_sockets(manager)
     (error,) = [o for o in notebook.cells[0].outputs if o.output_type == "error"]

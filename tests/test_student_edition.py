@@ -96,7 +96,7 @@ def test_reference_solutions_never_make_a_students_check_pass(path, figures_else
     manager = ipc_kernel_manager(kernel_name="python3")
     client = notebook_client(notebook, path.parent, manager)
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(cleanup_kc=True):
             for index, cell in enumerate(notebook.cells):
                 client.execute_cell(cell, index)
             solutions = [cell for cell in notebook.cells if tagged(cell, SOLUTION_TAG)]

@@ -91,7 +91,7 @@ def execute_notebook(path: Path, *, write: bool = True) -> NotebookRun:
     client = notebook_client(notebook, path.parent, manager)
     start = time.perf_counter()
     try:
-        client.execute()
+        client.execute(cleanup_kc=True)  # shut the kernel down: nbclient does not own it
     except CellExecutionError as error:
         return NotebookRun(path, time.perf_counter() - start, ok=False, error=str(error))
     finally:
