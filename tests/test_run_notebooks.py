@@ -1,6 +1,10 @@
+from pathlib import Path
+
 import nbformat
 
 from tools.run_notebooks import execute_notebook, main
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def write_notebook(path, *sources):
@@ -51,3 +55,28 @@ def test_without_arguments_an_empty_notebooks_folder_is_fine(monkeypatch, tmp_pa
     monkeypatch.setattr(runner, "notebooks_dir", lambda: tmp_path)
     assert runner.main([]) == 0
     assert "No notebooks to run" in capsys.readouterr().out
+
+
+VOLATILE_TAG = "nbval-ignore-output"  # cells that show measured time or memory
+
+
+def stored_outputs(notebook):
+    """Each cell's outputs and execution count, except the cells tagged as volatile."""
+    return [
+        (cell.get("outputs"), cell.get("execution_count"))
+        for cell in notebook.cells
+        if VOLATILE_TAG not in cell.metadata.get("tags", [])
+    ]
+
+
+def test_running_a_notebook_twice_stores_the_same_outputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
+    path = REPO / "notebooks" / "02_graph_building.ipynb"  # streams, graphs, figures
+    first = execute_notebook(path, write=False)
+    second = execute_notebook(path, write=False)
+    assert first.ok and second.ok, first.error + second.error
+    assert stored_outputs(first.notebook) == stored_outputs(second.notebook)
+    for cell in first.notebook.cells:  # coalesced: at most one stream output per name
+        names = [o["name"] for o in cell.get("outputs", []) if o["output_type"] == "stream"]
+        assert len(names) == len(set(names))
+    assert nbformat.writes(first.notebook) == nbformat.writes(second.notebook)
