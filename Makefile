@@ -8,7 +8,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
 
-.PHONY: lab run student test bench badges e2e data clean-venv help
+.PHONY: lab run student test bench badges e2e data site site-test clean-venv help
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
@@ -17,6 +17,8 @@ help:
 	@echo "make run     re-execute every notebook in place (outputs, figures/), then make student"
 	@echo "make student rebuild the student edition, student/, from notebooks/"
 	@echo "make e2e     every student notebook run through JupyterLab in headless Chromium"
+	@echo "make site    the course website in build/site/, from the stored outputs (own venv)"
+	@echo "make site-test  every page of the site opened offline in headless Chromium"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make bench   measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
 
@@ -66,6 +68,25 @@ e2e: $(STAMP)
 		(Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider
+
+# The course website: its own environment (requirements-site.txt), never the student's .venv.
+SITE_VENV := .venv-site
+SITE_STAMP := $(SITE_VENV)/.installed
+
+$(SITE_STAMP): requirements-site.txt
+	$(PYTHON) -m venv $(SITE_VENV)
+	$(SITE_VENV)/bin/python -m pip install -r requirements-site.txt
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(SITE_VENV)/bin/python -m tools.build_site --check-workflow
+
+site-test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { echo "make site-test needs Chromium at \
+		/usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
+	@test -f build/site/index.html || { echo "build the site first: make site"; exit 1; }
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
+	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
 bench: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tools.badges import badge_markdown, repository_slug, rewrite_notebook, rewrite_readme
+from tools.badges import (
+    badge_markdown,
+    repository_slug,
+    rewrite_notebook,
+    rewrite_readme,
+    site_url,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -70,7 +76,9 @@ def test_make_badges_rewrites_every_link_from_the_one_slug(tmp_path):
     assert rewrite_readme(readme, "someone-else/fork")
     for text in (notebook.read_text(), readme.read_text()):
         assert SLUG not in text
-        assert "github/someone-else/fork/blob/main/notebooks/" in text
+    assert "github/someone-else/fork/blob/main/notebooks/" in notebook.read_text()
+    assert "github/someone-else/fork/blob/main/student/" in readme.read_text()
+    assert "https://someone-else.github.io/fork/" in readme.read_text()
     assert "git+https://github.com/someone-else/fork" in notebook.read_text()
     assert not rewrite_notebook(notebook, "someone-else/fork")  # idempotent
     assert not rewrite_readme(readme, "someone-else/fork")
@@ -89,3 +97,9 @@ def test_missing_repository_line_is_a_clear_error(tmp_path):
     pyproject.write_text('[project]\nname = "x"\n')
     with pytest.raises(ValueError, match="one place"):
         repository_slug(pyproject)
+
+
+def test_readme_links_the_site_at_the_address_pages_gives_this_repository():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert site_url(SLUG) in readme
+    assert site_url("Some-Owner/repo") == "https://some-owner.github.io/repo/"

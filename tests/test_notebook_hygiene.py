@@ -82,3 +82,15 @@ def test_no_stderr_output_or_widget_state(notebook):
         for output in cell["outputs"]:
             if output["output_type"] == "stream":
                 assert output["name"] == "stdout", "".join(output["text"])[:300]
+
+
+def test_every_figure_has_alt_text_in_its_cell_metadata(notebook):
+    """The course site (myst-nb) writes `mystnb.image.alt` into each figure's alt attribute:
+    one sentence saying what the figure shows."""
+    for cell in code_cells(notebook):
+        if not any("image/png" in output.get("data", {}) for output in cell["outputs"]):
+            continue
+        alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+        first_line = "".join(cell["source"]).splitlines()[0]
+        assert alt.strip(), f"figure cell without alt text: {first_line}"
+        assert alt.endswith(".") and "\n" not in alt and len(alt) >= 40, alt

@@ -5,7 +5,8 @@ pyproject.toml. From it this module rewrites, in README.md and in every notebook
 
 - each "Open in Colab" badge, which must point to its own notebook's path (the student
   edition's badges are rewritten by `make student`, from these);
-- the setup cell's Colab-only `pip install git+https://github.com/<owner/name>`.
+- the setup cell's Colab-only `pip install git+https://github.com/<owner/name>`;
+- the course website's address, https://<owner>.github.io/<name>/ (GitHub Pages).
 
     python -m tools.badges          # rewrite in place, list what changed
     python -m tools.badges --check  # change nothing; exit 1 if anything is out of date
@@ -26,6 +27,7 @@ _BADGE_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[^/\s)]+/[^/\s)]+/blob/[^/\s)]+/"
     r"((?:notebooks|student)/[^\s)]+\.ipynb)"
 )
+_SITE_URL = re.compile(r"https://[\w-]+\.github\.io/[\w.-]+/")
 _INSTALL_URL = re.compile(r"git\+https://github\.com/[^/\s\"']+/[^/\s\"'@]+")
 
 
@@ -46,6 +48,12 @@ def colab_url(slug: str, notebook_path: str, branch: str = "main") -> str:
     return f"https://colab.research.google.com/github/{slug}/blob/{branch}/{notebook_path}"
 
 
+def site_url(slug: str) -> str:
+    """Where GitHub Pages publishes the course website of repository `slug`."""
+    owner, name = slug.split("/")
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
 def badge_markdown(slug: str, notebook_path: str) -> str:
     return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(slug, notebook_path)})"
 
@@ -58,6 +66,7 @@ def rewrite_text(text: str, slug: str, own_notebook: str | None = None) -> str:
         return colab_url(slug, own_notebook or match.group(1))
 
     text = _BADGE_LINK.sub(badge, text)
+    text = _SITE_URL.sub(site_url(slug), text)
     return _INSTALL_URL.sub(f"git+https://github.com/{slug}", text)
 
 

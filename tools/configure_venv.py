@@ -26,7 +26,8 @@ def lab_overrides_path(prefix: Path) -> Path:
 
 
 def server_config_path(prefix: Path) -> Path:
-    return prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "beyond_least_squares.json"
+    # The server's own file: Jupyter Server reads it at start (the `.d` folder is for extensions).
+    return prefix / "etc" / "jupyter" / "jupyter_server_config.json"
 
 
 def write_json(path: Path, values: dict) -> None:

@@ -22,19 +22,13 @@ from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from traitlets import Unicode
 
-from helpers.paths import display_path, notebooks_dir, repo_root
+from helpers.paths import display_path, notebooks_dir
 from tools.badges import repository_slug, rewrite_text
+from tools.editions import STUDENT_FOLDER, student_dir
 from tools.run_notebooks import sign_as_trusted
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
-STUDENT_FOLDER = "student"
-
-
-def student_dir() -> Path:
-    return repo_root() / STUDENT_FOLDER
-
-
 class ColabBadgePreprocessor(Preprocessor):
     """Point every Colab badge of a markdown cell at `folder/<this notebook>`."""
 

@@ -1,0 +1,150 @@
+"""The course website in a real browser, offline: `make site-test` (after `make site`).
+
+Every page of build/site/ is opened from file:// in Debian's headless Chromium (Playwright),
+with every request that is not file: blocked, and must show:
+
+- every image loaded, except the Colab badge (an image on colab.research.google.com);
+- its math rendered by the bundled MathJax: no raw \\( or $$ left in the visible text;
+- no request that left file://, apart from that badge.
+
+Searching "autograd" must find every notebook whose text uses the word. Screenshots of the
+index page and of one notebook page go to .e2e/ (git-ignored).
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SITE = REPO / "build" / "site"
+STUDENT = sorted((REPO / "student").glob("[0-9][0-9]_*.ipynb"))
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPO / ".e2e"
+BADGE_HOST = "colab.research.google.com"
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="run `make site-test`: it installs Playwright"
+)
+
+if not (SITE / "index.html").is_file():
+    pytest.skip("build the site first: make site", allow_module_level=True)
+
+PAGES = sorted(SITE.glob("*.html"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's Chromium (apt-get install chromium)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        yield browser
+        browser.close()
+
+
+def open_offline(browser, url: str):
+    """A page on which every request that is not file: is blocked and recorded."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    left_file, failed = [], []
+
+    def route(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            left_file.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "requestfailed",
+        lambda request: failed.append(request.url) if request.url.startswith("file:") else None,
+    )
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, left_file, failed
+
+
+def wait_for_mathjax(page) -> int:
+    """Wait until MathJax has typeset the page (when it is on it); return the formula count."""
+    has_mathjax = page.evaluate("() => typeof window.MathJax !== 'undefined'")
+    if has_mathjax:
+        page.wait_for_function(
+            "() => window.MathJax.startup && window.MathJax.startup.promise", timeout=30_000
+        )
+        page.evaluate("() => window.MathJax.startup.promise")
+    return page.locator("mjx-container").count()
+
+
+def test_the_site_has_an_index_and_one_page_per_notebook():
+    names = {page.name for page in PAGES}
+    assert "index.html" in names and "search.html" in names
+    for notebook in STUDENT:
+        assert f"{notebook.stem}.html" in names
+
+
+@pytest.mark.parametrize("page_path", PAGES, ids=lambda p: p.name)
+def test_each_page_works_offline(browser, page_path):
+    page, left_file, failed = open_offline(browser, page_path.as_uri())
+    try:
+        formulas = wait_for_mathjax(page)
+        images = page.evaluate(
+            """() => [...document.images].map(img => ({
+                src: img.currentSrc || img.src, loaded: img.complete && img.naturalWidth > 0}))"""
+        )
+        for image in images:
+            if BADGE_HOST in image["src"]:
+                continue  # the Colab badge lives on Colab's server
+            assert image["loaded"], f"image not loaded: {image['src']}"
+        text = page.locator("body").inner_text()
+        assert "\\(" not in text and "$$" not in text, "raw TeX left in the visible text"
+        assert all(BADGE_HOST in url for url in left_file), left_file
+        assert not failed, f"files the page needs are missing from the site: {failed}"
+        if page_path.stem[:2].isdigit():
+            notebook_math = sum(
+                "$" in "".join(cell["source"])
+                for cell in json.loads((REPO / "student" / f"{page_path.stem}.ipynb").read_text())[
+                    "cells"
+                ]
+                if cell["cell_type"] == "markdown"
+            )
+            assert formulas >= notebook_math > 0, (formulas, notebook_math)
+            assert page.locator("a.left-prev").count() == 1  # previous: index or notebook
+            is_last = page_path.stem == STUDENT[-1].stem
+            assert page.locator("a.right-next").count() == (0 if is_last else 1)
+            launch = page.locator(f"a[href*='{BADGE_HOST}/github/']").first
+            assert f"/blob/main/student/{page_path.stem}.ipynb" in launch.get_attribute("href")
+        print(f"{page_path.name}: {len(images)} images, {formulas} formulas")
+        if page_path.name in ("index.html", "03_backward_pass.html"):
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"site_{page_path.stem}.png"))
+    finally:
+        page.close()
+
+
+def test_search_finds_every_notebook_that_uses_autograd(browser):
+    expected = {
+        notebook.stem
+        for notebook in STUDENT
+        if "autograd" in notebook.read_text(encoding="utf-8").lower()
+    }
+    assert expected
+    page, left_file, _ = open_offline(browser, (SITE / "search.html").as_uri() + "?q=autograd")
+    try:
+        page.wait_for_selector("#search-results ul li", timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelector('#search-results').innerText.includes('Search finished')"
+            " || document.querySelectorAll('#search-results ul li').length >= 5",
+            timeout=30_000,
+        )
+        links = page.locator("#search-results ul li a").evaluate_all(
+            "links => links.map(a => a.getAttribute('href'))"
+        )
+        found = {Path(link.split("#")[0].split("?")[0]).stem for link in links}
+        assert expected <= found, f"search missed {sorted(expected - found)}"
+        assert all(BADGE_HOST in url for url in left_file), left_file
+    finally:
+        page.close()

@@ -1,0 +1,98 @@
+"""`make site`: the course website, built offline from the stored outputs into build/site/.
+
+The sources are assembled in build/site-src/: `site/index.md` and the student edition's
+notebooks (no reference solutions; every other output as stored). Sphinx (configuration in
+`site/conf.py`) renders them with myst-nb, which never executes a cell; warnings are errors.
+
+    python -m tools.build_site                   # build, print the path and the size
+    python -m tools.build_site --check-workflow  # also validate .github/workflows/*.yml
+                                                 #   against GitHub's schema (offline)
+"""
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from helpers.paths import display_path, repo_root
+from tools.editions import student_dir
+
+SITE_SOURCES = "site"
+BUILD = "build"
+
+
+def source_dir() -> Path:
+    return repo_root() / BUILD / "site-src"
+
+
+def output_dir() -> Path:
+    return repo_root() / BUILD / "site"
+
+
+def assemble_sources() -> list[Path]:
+    """build/site-src/ afresh: the index page and the student notebooks."""
+    target = source_dir()
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy2(repo_root() / SITE_SOURCES / "index.md", target / "index.md")
+    notebooks = sorted(student_dir().glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise SystemExit(f"No notebooks in {display_path(student_dir())}: run `make student`.")
+    for notebook in notebooks:
+        shutil.copy2(notebook, target / notebook.name)
+    return notebooks
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
+
+
+def build() -> int:
+    start = time.perf_counter()
+    notebooks = assemble_sources()
+    if output_dir().exists():
+        shutil.rmtree(output_dir())
+    command = [
+        sys.executable, "-m", "sphinx",
+        "-W", "--keep-going",  # every warning is an error, all of them reported
+        "-q", "-b", "html",
+        "-c", str(repo_root() / SITE_SOURCES),
+        str(source_dir()), str(output_dir()),
+    ]  # fmt: skip
+    result = subprocess.run(command, check=False)
+    if result.returncode != 0:
+        print("The site did not build: see the messages above.", file=sys.stderr)
+        return result.returncode
+    size = folder_bytes(output_dir()) / 1e6
+    seconds = time.perf_counter() - start
+    print(f"site: {len(notebooks)} notebooks, {size:.1f} MB, built in {seconds:.1f} s")
+    print(f"open {output_dir() / 'index.html'}")
+    return 0
+
+
+def check_workflows() -> int:
+    """Validate every workflow file against GitHub's schema, bundled with check-jsonschema."""
+    workflows = sorted((repo_root() / ".github" / "workflows").glob("*.yml"))
+    command = [
+        sys.executable, "-m", "check_jsonschema",
+        "--builtin-schema", "vendor.github-workflows",
+        *map(str, workflows),
+    ]  # fmt: skip
+    return subprocess.run(command, check=False).returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check-workflow", action="store_true", help="validate the workflows")
+    args = parser.parse_args(argv)
+    status = build()
+    if status == 0 and args.check_workflow:
+        status = check_workflows()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
