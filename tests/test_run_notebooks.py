@@ -80,3 +80,12 @@ def test_running_a_notebook_twice_stores_the_same_outputs(tmp_path, monkeypatch)
         names = [o["name"] for o in cell.get("outputs", []) if o["output_type"] == "stream"]
         assert len(names) == len(set(names))
     assert nbformat.writes(first.notebook) == nbformat.writes(second.notebook)
+
+
+def test_kernels_run_quietly_on_ipc_sockets(tmp_path, capfd):
+    """ipykernel warns on every start over plain TCP; `make run` uses IPC sockets instead."""
+    path = write_notebook(tmp_path / "01_quiet.ipynb", "print('ok')")
+    assert execute_notebook(path).ok
+    captured = capfd.readouterr()
+    assert "without encryption" not in captured.out + captured.err
+    assert not list(Path(tmp_path).glob("kernel-*"))  # no socket files left in the folder
