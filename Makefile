@@ -59,7 +59,7 @@ data: $(STAMP)
 test: $(STAMP)
 	@# Figures go to a throw-away folder: running the tests never changes figures/.
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
-		--ignore=tests/e2e $(NBVAL)
+		--ignore=tests/e2e --ignore=tests/site $(NBVAL)
 
 # JupyterLab in headless Chromium. Chromium comes from the system (Debian: apt-get install
 # chromium); Playwright is installed into .venv here, and never downloads a browser.
