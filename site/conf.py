@@ -12,7 +12,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tools.badges import repository_slug  # noqa: E402  (the one place the repository is named)
+from tools.badges import repository_slug  # the one place the repository is named
 
 SLUG = repository_slug(REPO / "pyproject.toml")
 

@@ -29,8 +29,10 @@ from tools.run_notebooks import sign_as_trusted
 
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
+
+
 class ColabBadgePreprocessor(Preprocessor):
-    """Point every Colab badge of a markdown cell at `folder/<this notebook>`."""
+    """Point every Colab badge of a markdown cell at `notebook_path`, this copy's own path."""
 
     slug = Unicode(help="the GitHub repository, owner/name").tag(config=True)
     notebook_path = Unicode(help="the notebook's path in the repository").tag(config=True)
