@@ -112,7 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check and (stale or orphans):
         print("The student edition is out of date with notebooks/: run `make student`.")
         return 1
-    print(f"student edition ({display_path(student_dir())}): {len(stale)} notebook(s) written")
+    if args.check:
+        print(f"student edition ({display_path(student_dir())}): up to date")
+    else:
+        print(f"student edition ({display_path(student_dir())}): {len(stale)} notebook(s) written")
     return 1 if orphans else 0
 
 
