@@ -225,7 +225,7 @@ def test_in_a_notebook_missing_mnist_is_one_paragraph_not_a_traceback(tmp_path, 
     import nbformat
     from nbclient import NotebookClient
 
-    from tools.run_notebooks import ipc_kernel_manager, remove_ipc_sockets
+    from tools.run_notebooks import ipc_kernel_manager
 
     monkeypatch.setenv("MNIST_ROOT", str(tmp_path))
     notebook = nbformat.v4.new_notebook()
@@ -237,11 +237,7 @@ def test_in_a_notebook_missing_mnist_is_one_paragraph_not_a_traceback(tmp_path, 
         )
     ]
     manager = ipc_kernel_manager(kernel_name="python3")
-    try:
-        client = NotebookClient(notebook, km=manager, allow_errors=True, timeout=120)
-        client.execute(cleanup_kc=True)
-    finally:
-        remove_ipc_sockets(manager)
+    NotebookClient(notebook, km=manager, allow_errors=True, timeout=120).execute(cleanup_kc=True)
     (error,) = [o for o in notebook.cells[0].outputs if o.output_type == "error"]
     assert len(error.traceback) == 1  # the paragraph, no frames
     paragraph = error.traceback[0]

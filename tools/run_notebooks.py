@@ -48,13 +48,6 @@ def ipc_kernel_manager(manager_class=None, **kwargs):
     return manager_class(transport="ipc", ip=str(prefix), **kwargs)
 
 
-def remove_ipc_sockets(manager) -> None:
-    """The socket files of a kernel that has shut down (its manager was not owned by nbclient)."""
-    if getattr(manager, "transport", "tcp") == "ipc":
-        for socket_file in Path(manager.ip).parent.glob(Path(manager.ip).name + "-*"):
-            socket_file.unlink(missing_ok=True)
-
-
 def sign_as_trusted(path: Path) -> None:
     """What `jupyter trust` does: record the notebook's signature in Jupyter's notary."""
     import nbformat
@@ -91,11 +84,10 @@ def execute_notebook(path: Path, *, write: bool = True) -> NotebookRun:
     client = notebook_client(notebook, path.parent, manager)
     start = time.perf_counter()
     try:
-        client.execute(cleanup_kc=True)  # shut the kernel down: nbclient does not own it
+        # Shut the kernel down and remove its socket files: nbclient does not own the manager.
+        client.execute(cleanup_kc=True)
     except CellExecutionError as error:
         return NotebookRun(path, time.perf_counter() - start, ok=False, error=str(error))
-    finally:
-        remove_ipc_sockets(manager)
     seconds = time.perf_counter() - start
     if write:
         nbformat.write(notebook, path)

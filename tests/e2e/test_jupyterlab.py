@@ -138,13 +138,6 @@ def lab_server(tmp_path_factory):
         assert process.poll() is not None, "the server must be stopped"
 
 
-def dismiss_news_toast(page) -> None:
-    """Answer JupyterLab's 'receive official Jupyter news?' toast if it shows up anyway."""
-    button = page.locator(".jp-toast-button", has_text="No")
-    if button.count():
-        button.first.click()
-
-
 def wait_for_idle_kernel(page) -> None:
     """The status bar reads 'Python 3 (ipykernel) | Idle' once the kernel has started."""
     page.locator(".jp-StatusBar-Widget", has_text="| Idle").first.wait_for(timeout=90_000)
@@ -217,7 +210,6 @@ def test_each_student_notebook_runs_in_jupyterlab_in_a_real_browser(lab_server, 
             )
             page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
             wait_for_idle_kernel(page)
-            dismiss_news_toast(page)
             run_all_cells(page)
             page.wait_for_function(ALL_CELLS_RAN, arg=ERROR_OUTPUTS, timeout=240_000)
             errors = page.locator(ERROR_OUTPUTS)

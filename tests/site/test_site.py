@@ -79,6 +79,11 @@ def wait_for_mathjax(page) -> int:
     return page.locator("mjx-container").count()
 
 
+def markdown_cells_with_math(notebook: Path) -> int:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return sum(cell["cell_type"] == "markdown" and "$" in "".join(cell["source"]) for cell in cells)
+
+
 def test_the_site_has_an_index_and_one_page_per_notebook():
     names = {page.name for page in PAGES}
     assert "index.html" in names and "search.html" in names
@@ -104,13 +109,7 @@ def test_each_page_works_offline(browser, page_path):
         assert all(BADGE_HOST in url for url in left_file), left_file
         assert not failed, f"files the page needs are missing from the site: {failed}"
         if page_path.stem[:2].isdigit():
-            notebook_math = sum(
-                "$" in "".join(cell["source"])
-                for cell in json.loads((REPO / "student" / f"{page_path.stem}.ipynb").read_text())[
-                    "cells"
-                ]
-                if cell["cell_type"] == "markdown"
-            )
+            notebook_math = markdown_cells_with_math(REPO / "student" / f"{page_path.stem}.ipynb")
             assert formulas >= notebook_math > 0, (formulas, notebook_math)
             assert page.locator("a.left-prev").count() == 1  # previous: index or notebook
             is_last = page_path.stem == STUDENT[-1].stem
