@@ -8,19 +8,23 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
 
-.PHONY: lab run student test bench badges e2e data site site-test clean-venv help
+.PHONY: lab run student test load-test bench badges e2e data site site-test \
+	colab-versions clean-venv help
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
 	@echo "make test    unit tests + every notebook executed and compared under nbval"
 	@echo "make data    check that MNIST can be found (MNIST_ROOT or data/)"
+	@echo "make load-test  the notebooks with timing claims, run beside two busy processes"
 	@echo "make run     re-execute every notebook in place (outputs, figures/), then make student"
-	@echo "make student rebuild the student edition, student/, from notebooks/"
+	@echo "make student rebuild the student edition, student/, from notebooks/ (never over a"
+	@echo "             student's work: it refuses and names the notebooks; FORCE=1 overrides)"
 	@echo "make e2e     every student notebook run through JupyterLab in headless Chromium"
 	@echo "make site    the course website in build/site/, from the stored outputs (own venv)"
 	@echo "make site-test  every page of the site opened offline in headless Chromium"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make bench   measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
+	@echo "make colab-versions  every notebook on Colab's versions (tests/colab/, several GB)"
 
 $(STAMP): requirements.txt pyproject.toml tools/configure_venv.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
@@ -46,12 +50,17 @@ lab: $(STAMP)
 	@$(BIN)/jupyter trust student/*.ipynb notebooks/*.ipynb >/dev/null
 	$(BIN)/jupyter lab $(ALLOW_ROOT) student/
 
+# Nothing overwrites a student's work in student/: these targets refuse, naming the notebooks,
+# unless FORCE=1 (tools/editions.py). `make run` asks first, before minutes of running.
+FORCE_FLAG = $(if $(FORCE),--force)
+
 run: $(STAMP)
+	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make run" $(FORCE_FLAG)
 	$(QUIET_BARS) $(BIN)/python -m tools.run_notebooks
-	$(BIN)/python -m tools.student_edition
+	$(BIN)/python -m tools.student_edition --command "make run" $(FORCE_FLAG)
 
 student: $(STAMP)
-	$(BIN)/python -m tools.student_edition
+	$(BIN)/python -m tools.student_edition $(FORCE_FLAG)
 
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
@@ -59,7 +68,12 @@ data: $(STAMP)
 test: $(STAMP)
 	@# Figures go to a throw-away folder: running the tests never changes figures/.
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
-		--ignore=tests/e2e --ignore=tests/site $(NBVAL)
+		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load $(NBVAL)
+
+# The notebooks that assert something about time, run beside two CPU-bound processes (a busy
+# laptop): every cell must still pass. A minute or two; CI runs it after make test.
+load-test: $(STAMP)
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests/load -p no:cacheprovider -s
 
 # JupyterLab in headless Chromium. Chromium comes from the system (Debian: apt-get install
 # chromium); Playwright is installed into .venv here, and never downloads a browser.
@@ -88,12 +102,21 @@ site-test: $(STAMP)
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
+# Both editions on Colab's versions (tests/colab/constraints.txt), in build/colab-versions/.
+# PyPI's torch brings several GB of CUDA libraries: never part of make test or .ci/run.
+# COLAB_PYTHON=python3.13, where there is one, is closer still to Colab.
+COLAB_PYTHON ?= $(PYTHON)
+
+colab-versions: $(STAMP)
+	PYTHONPATH=tests $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
+
 bench: $(STAMP)
 	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
 
 badges: $(STAMP)
+	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make badges" $(FORCE_FLAG)
 	$(BIN)/python -m tools.badges
-	$(BIN)/python -m tools.student_edition
+	$(BIN)/python -m tools.student_edition --command "make badges" $(FORCE_FLAG)
 
 clean-venv:
 	rm -rf $(VENV)

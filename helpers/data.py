@@ -10,6 +10,7 @@ prints the sizes, or the one-paragraph explanation of what is missing and exits 
 
 import contextlib
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -121,6 +122,20 @@ def _torchvision_mnist(root: Path, train: bool):
         raise MNISTUnavailableError(_unavailable_message(root, reason)) from None
 
 
+@contextlib.contextmanager
+def _removing_empty_folders_on_failure(folders: list[Path]):
+    """If the block fails, remove those of `folders` it created and left empty (a failed
+    download leaves `MNIST/raw/` behind otherwise). Folders that existed before stay."""
+    created = [folder for folder in folders if not folder.exists()]
+    try:
+        yield
+    except BaseException:
+        for folder in reversed(created):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+
+
 def load_mnist(split: str = "train", root: Path | str | None = None):
     """Return `(images, labels)` of one MNIST split: uint8 `(N, 28, 28)` and int64 `(N,)`.
 
@@ -130,12 +145,19 @@ def load_mnist(split: str = "train", root: Path | str | None = None):
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    chosen = root is not None or bool(os.environ.get(MNIST_ROOT_ENV_VAR, "").strip())
     root = Path(root) if root is not None else data_root()
     raw = root / "MNIST" / "raw"
     images_name, labels_name = _IDX_FILES[split]
+    if chosen and not root.is_dir():
+        # A mistyped MNIST_ROOT: say so, and create nothing there (torchvision would).
+        raise MNISTUnavailableError(
+            _unavailable_message(root, f"{MNIST_ROOT_ENV_VAR} names a folder that does not exist")
+        )
     if (raw / images_name).is_file() and (raw / labels_name).is_file():
         _validate_idx_pair(raw / images_name, raw / labels_name)
-    dataset = _torchvision_mnist(root, train=(split == "train"))
+    with _removing_empty_folders_on_failure([root / "MNIST", raw]):
+        dataset = _torchvision_mnist(root, train=(split == "train"))
     images, labels = dataset.data, dataset.targets.to(torch.int64)
     if labels.numel() and (labels.min() < 0 or labels.max() > 9):
         raise MNISTCorruptError(f"{raw / labels_name} holds labels outside 0..9.")

@@ -1,14 +1,19 @@
 """Self-checks for the exercises, and `expect_error` for cells that demonstrate an error.
 
 A check says one of three things: not answered yet, correct, or not yet with the exercise's
-hint. It never prints how far a wrong answer is from the truth (that would give the answer
-away). Numbers are accepted to `SIGNIFICANT_DIGITS` significant digits, the precision a student
-can read off a printed value.
+hint. It never prints how far a wrong answer is from the truth.
+
+A check holds no expected value either. It holds an *answer key*: a short hash of the expected
+answer written the way it is checked (a number to `SIGNIFICANT_DIGITS` significant digits, a
+count exactly, a word in lower case). The student's answer is written and hashed the same way,
+so the checks cell can be read without giving anything away. The instructor edition makes its
+keys with `number_key`, `count_key`, `word_key` and `function_keys` from its reference solutions.
 
 `expect_error` turns "this line raises" into a checked claim: the cell fails if the error does
 not happen, and prints only the error's first line (no traceback full of file paths).
 """
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +21,13 @@ from contextlib import contextmanager
 import torch
 
 SIGNIFICANT_DIGITS = 4
+# Below this size a value is written as 0: rounding noise (1e-17 where 0 is meant) must not
+# decide an answer. No exercise expects a non-zero value this small.
+_ZERO_BELOW = 1e-12
+_SALT = "beyond-least-squares"
+
+# Every answer a check accepted in this kernel, as written for hashing (`accepted_answers`).
+_accepted: list[dict] = []
 
 
 @contextmanager
@@ -36,12 +48,98 @@ def expect_error(error_type: type[BaseException], match: str = "") -> Iterator[N
         raise AssertionError(f"expected a {error_type.__name__}, but the block ran without one")
 
 
-def tolerance(expected: torch.Tensor, significant_digits: int = SIGNIFICANT_DIGITS) -> float:
-    """Half a unit in the last significant digit of the largest expected value: 3.1416 and
-    3.142 both pass for π at 4 digits. An expected 0 is read on the scale of 1."""
-    scale = expected.abs().max().item() if expected.numel() else 0.0
-    exponent = math.floor(math.log10(scale)) if scale > 0 else 0
-    return 0.5 * 10.0 ** (exponent - significant_digits + 1)
+# Writing answers down, and hashing what was written --------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{_SALT}:{text}".encode()).hexdigest()[:12]
+
+
+def _number_text(x: float) -> str:
+    """`x` to SIGNIFICANT_DIGITS significant digits, one spelling per value: 2.594e+00."""
+    if abs(x) < _ZERO_BELOW:
+        return "0"
+    return f"{x:.{SIGNIFICANT_DIGITS - 1}e}"
+
+
+def _readings(x: float) -> set[str]:
+    """The ways `x` can be read at SIGNIFICANT_DIGITS digits. A value printed to one more digit
+    can sit on a rounding boundary (2.5945 is 2.594 or 2.595 depending on the digits after it),
+    so a twentieth of the last digit's unit either side counts too."""
+    if abs(x) < _ZERO_BELOW:
+        return {"0"}
+    unit = 10.0 ** (math.floor(math.log10(abs(x))) - SIGNIFICANT_DIGITS + 1)
+    return {_number_text(x + shift) for shift in (-unit / 20, 0.0, unit / 20)}
+
+
+def _digits_written(x: float) -> int:
+    """How many significant digits `x` was typed with, up to SIGNIFICANT_DIGITS (2.59 has 3),
+    allowing for float32 storage of what was typed."""
+    for digits in range(1, SIGNIFICANT_DIGITS):
+        if abs(float(f"{x:.{digits - 1}e}") - x) <= 1e-6 * abs(x):
+            return digits
+    return SIGNIFICANT_DIGITS
+
+
+def _right_but_short(x: float, digest: str) -> bool:
+    """Whether `x`, typed with fewer significant digits than asked, agrees with the key as far
+    as it goes: 2.59 for 2.594 does, 9 for 27 does not. Tries every SIGNIFICANT_DIGITS-digit
+    value that rounds to `x` (at most a few thousand hashes)."""
+    digits = _digits_written(x)
+    if x == 0 or digits >= SIGNIFICANT_DIGITS:
+        return False
+    exponent = math.floor(math.log10(abs(x)))
+    step = 10.0 ** (exponent - SIGNIFICANT_DIGITS + 1)
+    half_range = 10 ** (SIGNIFICANT_DIGITS - digits) // 2
+    return any(
+        _digest(_number_text(x + k * step)) == digest for k in range(-half_range, half_range + 1)
+    )
+
+
+def _as_float64(value) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("cpu", torch.float64)
+    return torch.as_tensor(value, dtype=torch.float64)
+
+
+def _values(value) -> list[float]:
+    return _as_float64(value).flatten().tolist()
+
+
+def number_key(value) -> str:
+    """The key of a number, a list of numbers or a tensor, checked to SIGNIFICANT_DIGITS."""
+    return " ".join(_digest(_number_text(x)) for x in _values(value))
+
+
+def count_key(value: int) -> str:
+    """The key of a count (parameters, bytes, passes), checked exactly."""
+    if int(value) != value:
+        raise ValueError(f"a count is a whole number, got {value!r}")
+    return _digest(str(int(value)))
+
+
+def word_key(word: str) -> str:
+    """The key of a one-word answer (case and surrounding spaces ignored)."""
+    return _digest(word.strip().lower())
+
+
+def function_keys(reference: Callable, points: Iterable) -> list[str]:
+    """The key of `reference`'s value at each point (arguments as float64 tensors)."""
+    return [number_key(reference(*_arguments(point))) for point in points]
+
+
+def _arguments(point) -> tuple[torch.Tensor, ...]:
+    arguments = point if isinstance(point, tuple) else (point,)
+    return tuple(_as_float64(argument) for argument in arguments)
+
+
+def accepted_answers() -> list[dict]:
+    """Each answer a check accepted in this kernel: its label and how it was written for hashing
+    (used to make sure no notebook text prints an answer)."""
+    return [dict(entry) for entry in _accepted]
+
+
+# What a check prints ---------------------------------------------------------------------------
 
 
 def _not_answered(label: str) -> bool:
@@ -54,43 +152,70 @@ def _wrong(label: str, hint: str, why: str = "not yet") -> bool:
     return False
 
 
-def _as_float64(value) -> torch.Tensor:
-    if isinstance(value, torch.Tensor):
-        return value.detach().to("cpu", torch.float64)
-    return torch.as_tensor(value, dtype=torch.float64)
+def _correct(label: str, written: list[str], how: str = "") -> bool:
+    _accepted.append({"label": label, "written": written})
+    print(f"✓ {label}: correct{how}")
+    return True
 
 
-def check_answer(
-    label: str,
-    answer,
-    expected,
-    *,
-    hint: str,
-    significant_digits: int = SIGNIFICANT_DIGITS,
-) -> bool:
-    """Compare a number, a list of numbers or a tensor with `expected`, to `significant_digits`
-    significant digits (on the scale of the largest expected value). Returns whether it passed."""
+def _matches(values: list[float], key: str) -> bool:
+    digests = key.split()
+    return len(values) == len(digests) and all(
+        any(_digest(reading) == digest for reading in _readings(x))
+        for x, digest in zip(values, digests, strict=True)
+    )
+
+
+# The checks ------------------------------------------------------------------------------------
+
+
+def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
+    """A number, a list of numbers or a tensor, against `number_key(expected)`: each value to
+    SIGNIFICANT_DIGITS significant digits. Returns whether it passed."""
     if answer is None:
         return _not_answered(label)
     try:
-        got = _as_float64(answer)
+        values = _values(answer)
     except (TypeError, ValueError, RuntimeError):
         return _wrong(label, hint, f"expected a number or a tensor, got {type(answer).__name__}")
-    want = _as_float64(expected)
-    if got.numel() != want.numel():
-        count = f"{want.numel()} value" + ("s" if want.numel() != 1 else "")
-        return _wrong(label, hint, f"expected {count}, got {got.numel()}")
-    if not torch.isfinite(got).all():
+    expected_count = len(key.split())
+    if len(values) != expected_count:
+        count = f"{expected_count} value" + ("s" if expected_count != 1 else "")
+        return _wrong(label, hint, f"expected {count}, got {len(values)}")
+    if not all(math.isfinite(x) for x in values):
         return _wrong(label, hint, "your answer contains inf or nan")
-    got = got.reshape(want.shape)
-    if (got - want).abs().max().item() <= tolerance(want, significant_digits):
-        print(f"✓ {label}: correct (checked to {significant_digits} significant digits)")
-        return True
+    if _matches(values, key):
+        written = [_number_text(x) for x in values]
+        return _correct(label, written, f" (checked to {SIGNIFICANT_DIGITS} significant digits)")
+    digests = key.split()
+    if all(
+        _matches([x], digest) or _right_but_short(x, digest)
+        for x, digest in zip(values, digests, strict=True)
+    ):
+        print(f"✗ {label}: give at least {SIGNIFICANT_DIGITS} significant digits.")
+        return False
     return _wrong(label, hint)
 
 
-def check_choice(label: str, answer, expected: str, *, hint: str, choices: Iterable[str]) -> bool:
-    """A one-word answer out of `choices` (case and surrounding spaces ignored)."""
+def check_count(label: str, answer, key: str, *, hint: str) -> bool:
+    """A whole number (parameters, bytes, passes) against `count_key(expected)`, exactly."""
+    if answer is None:
+        return _not_answered(label)
+    try:
+        values = _values(answer)
+    except (TypeError, ValueError, RuntimeError):
+        return _wrong(label, hint, f"expected a whole number, got {type(answer).__name__}")
+    if len(values) != 1 or not math.isfinite(values[0]) or values[0] != int(values[0]):
+        return _wrong(label, hint, "expected one whole number (a count is exact)")
+    written = str(int(values[0]))
+    if _digest(written) == key:
+        return _correct(label, [written], " (exact)")
+    return _wrong(label, hint)
+
+
+def check_choice(label: str, answer, key: str, *, hint: str, choices: Iterable[str]) -> bool:
+    """A one-word answer out of `choices` (case and surrounding spaces ignored), against
+    `word_key(expected)`."""
     choices = [choice.lower() for choice in choices]
     if answer is None:
         return _not_answered(label)
@@ -98,42 +223,31 @@ def check_choice(label: str, answer, expected: str, *, hint: str, choices: Itera
     if given not in choices:
         options = " or ".join(repr(choice) for choice in choices)
         return _wrong(label, hint, f"answer with one of {options}, not {answer!r}")
-    if given == expected.lower():
-        print(f"✓ {label}: correct")
-        return True
+    if _digest(given) == key:
+        return _correct(label, [given])
     return _wrong(label, hint)
 
 
 def check_function(
-    label: str,
-    candidate: Callable | None,
-    reference: Callable,
-    points: Iterable,
-    *,
-    hint: str,
-    significant_digits: int = SIGNIFICANT_DIGITS,
+    label: str, candidate: Callable | None, points: Iterable, keys: list[str], *, hint: str
 ) -> bool:
-    """Call the student's function and the reference on each point (float64 tensors) and compare
-    the results to `significant_digits` significant digits. An error inside the student's function
-    is reported in one line, with the hint."""
+    """Call the student's function on each point (arguments as float64 tensors) and compare
+    each result with that point's key from `function_keys`, to SIGNIFICANT_DIGITS significant
+    digits. An error inside the student's function is reported in one line, with the hint."""
     if candidate is None:
         return _not_answered(label)
     if not callable(candidate):
         return _wrong(label, hint, f"expected a function, got {type(candidate).__name__}")
-    for point in points:
-        arguments = point if isinstance(point, tuple) else (point,)
-        arguments = tuple(_as_float64(argument) for argument in arguments)
-        want = _as_float64(reference(*arguments))
+    points = list(points)
+    if len(points) != len(keys):
+        raise ValueError(f"{len(points)} points but {len(keys)} keys")
+    written = []
+    for point, key in zip(points, keys, strict=True):
         try:
-            got = candidate(*(argument.clone() for argument in arguments))
-            got = _as_float64(got)
+            values = _values(candidate(*(argument.clone() for argument in _arguments(point))))
         except Exception as error:  # noqa: BLE001  (the student's code: report it in one line)
             return _wrong(label, hint, f"your function raised {type(error).__name__}: {error}")
-        if got.numel() != want.numel() or not torch.isfinite(got).all():
+        if not all(math.isfinite(x) for x in values) or not _matches(values, key):
             return _wrong(label, hint)
-        if (got.reshape(want.shape) - want).abs().max().item() > tolerance(
-            want, significant_digits
-        ):
-            return _wrong(label, hint)
-    print(f"✓ {label}: correct (checked to {significant_digits} significant digits)")
-    return True
+        written.extend(_number_text(x) for x in values)
+    return _correct(label, written, f" (checked to {SIGNIFICANT_DIGITS} significant digits)")

@@ -23,15 +23,26 @@ def repo_root() -> Path:
 
 
 FIGURES_DIR_ENV_VAR = "FIGURES_DIR"
+STUDENT_FIGURES = ("student", "figures")  # git-ignored
 
 
 def figures_dir() -> Path:
-    """The folder every lecture figure is written to (created on demand by `save_figure`):
-    `figures/` in the repository, or `$FIGURES_DIR` (so that `make test` leaves figures/ alone)."""
+    """The folder the notebooks' figures are written to (created on demand by `save_figure`).
+
+    - `$FIGURES_DIR` when set (`make test` sends figures to a throw-away folder);
+    - `figures/` of the repository when the instructor edition runs (from `notebooks/`, as
+      `make run` does): these are the lecture's figures;
+    - otherwise `student/figures/`, which git ignores, so that a student's run changes no
+      committed file; without a checkout around (Colab), `figures/` in the working directory.
+    """
     configured = os.environ.get(FIGURES_DIR_ENV_VAR, "").strip()
     if configured:
         return Path(configured).expanduser().resolve()
-    return repo_root() / "figures"
+    if Path.cwd().resolve() == notebooks_dir().resolve():
+        return repo_root() / "figures"
+    if (repo_root() / "pyproject.toml").is_file():
+        return repo_root().joinpath(*STUDENT_FIGURES)
+    return Path.cwd() / "figures"
 
 
 def notebooks_dir() -> Path:

@@ -84,6 +84,21 @@ def test_missing_files_and_failed_download_give_one_clear_error(tmp_path, offlin
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
+def test_a_failed_download_leaves_no_empty_folders_behind(tmp_path, offline):
+    with pytest.raises(MNISTUnavailableError):
+        load_mnist("train", root=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_mistyped_mnist_root_says_so_and_creates_nothing(tmp_path, monkeypatch):
+    missing = tmp_path / "no-such-folder"
+    monkeypatch.setenv("MNIST_ROOT", str(missing))
+    with pytest.raises(MNISTUnavailableError, match="does not exist") as caught:
+        load_mnist("test")
+    assert str(missing / "MNIST" / "raw") in str(caught.value)
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
 def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
     script = (
         f"import torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"

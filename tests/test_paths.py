@@ -1,3 +1,4 @@
+import subprocess
 from pathlib import Path
 
 from helpers.paths import data_root, display_path, figures_dir, notebooks_dir, repo_root
@@ -9,7 +10,6 @@ def test_paths_come_from_the_package_location_not_the_working_directory(tmp_path
     monkeypatch.delenv("FIGURES_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
     assert repo_root() == REPO
-    assert figures_dir() == REPO / "figures"
     assert notebooks_dir() == REPO / "notebooks"
 
 
@@ -32,4 +32,22 @@ def test_figures_dir_can_be_redirected(tmp_path, monkeypatch):
     monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "elsewhere"))
     assert figures_dir() == (tmp_path / "elsewhere").resolve()
     monkeypatch.setenv("FIGURES_DIR", "")
+    assert figures_dir() != (tmp_path / "elsewhere").resolve()
+
+
+def test_the_instructor_edition_writes_the_lectures_figures(monkeypatch):
+    monkeypatch.delenv("FIGURES_DIR", raising=False)
+    monkeypatch.chdir(REPO / "notebooks")  # where `make run` starts its kernels
     assert figures_dir() == REPO / "figures"
+
+
+def test_a_student_run_writes_its_figures_where_git_ignores_them(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIGURES_DIR", raising=False)
+    for folder in (REPO / "student", REPO, tmp_path):
+        monkeypatch.chdir(folder)
+        assert figures_dir() == REPO / "student" / "figures"
+    ignored = subprocess.run(
+        ["git", "-C", str(REPO), "check-ignore", "-q", "student/figures/chain_rule.png"],
+        check=False,
+    )
+    assert ignored.returncode == 0

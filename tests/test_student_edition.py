@@ -6,6 +6,7 @@
 - In the instructor edition, running the solutions never makes a student's check pass.
 """
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tools.editions import course_bytes
 from tools.run_notebooks import (
     execute_notebook,
     ipc_kernel_manager,
@@ -43,7 +45,7 @@ def figures_elsewhere(tmp_path, monkeypatch):
 
 
 def test_the_committed_student_edition_is_up_to_date():
-    stale, orphans = build(check=True)
+    stale, orphans, _ = build(check=True)
     assert not stale, f"run `make student`: out of date: {[p.name for p in stale]}"
     assert not orphans, f"student notebooks without a source: {[p.name for p in orphans]}"
 
@@ -72,10 +74,15 @@ def test_the_student_copy_drops_solutions_and_exercise_outputs_only(source):
 
 
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
-def test_every_student_notebook_runs_with_its_exercises_unanswered(path, figures_elsewhere):
+def test_every_student_notebook_runs_with_its_exercises_unanswered(
+    path, figures_elsewhere, tmp_path
+):
+    """The course's copy runs: a student's own answers in student/ are not what is tested."""
     if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
         pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
-    run = execute_notebook(path, write=False)
+    course_copy = tmp_path / path.name
+    course_copy.write_bytes(course_bytes(path))
+    run = execute_notebook(course_copy, write=False)
     assert run.ok, run.error[-2000:]
     exercises = [cell for cell in run.notebook.cells if tagged(cell, EXERCISE_TAG)]
     assert exercises
@@ -99,7 +106,86 @@ def test_reference_solutions_never_make_a_students_check_pass(path, figures_else
             client.execute_cell(cell, index)
         solutions = [cell for cell in notebook.cells if tagged(cell, SOLUTION_TAG)]
         assert "✓" in "".join(printed(cell) for cell in solutions)  # the solutions pass
+        ask = nbformat.v4.new_code_cell(
+            "import json\nfrom helpers.exercises import accepted_answers\n"
+            "print(json.dumps(accepted_answers()))"
+        )
+        notebook.cells.append(ask)  # nbclient stores each cell's outputs back by index
+        client.execute_cell(ask, len(notebook.cells) - 1)
+        accepted = json.loads(printed(ask))
         for index, cell in enumerate(notebook.cells):
             if tagged(cell, EXERCISE_TAG):
                 client.execute_cell(cell, index)
                 assert NOT_ANSWERED in printed(cell), printed(cell)
+    student_text = visible_text(json.loads(course_bytes(REPO / "student" / path.name)))
+    for entry in accepted:
+        for form in readable_forms(entry["written"]):
+            assert form not in student_text, f"{entry['label']}: the answer {form} is readable"
+
+
+def readable_forms(written: list[str]) -> set[str]:
+    """How the accepted answers (as `helpers.exercises` wrote them for hashing) could appear in
+    a notebook's text: 2.594e+00 as 2.594 or 2.5942…, 50305 as 50305 or 50,305. Answers of one
+    or two digits (3, 12) and words are left out: such text is everywhere and gives nothing
+    away."""
+    forms = set()
+    for text in written:
+        try:
+            value = float(text)
+        except ValueError:
+            continue  # a word
+        digits = f"{abs(value):.4g}".replace(".", "").replace("e", " ").split()[0].strip("0")
+        if len(digits) < 3:
+            continue
+        if value == int(value):
+            forms |= {f"{int(value)}", f"{int(value):,}"}
+        else:
+            forms.add(f"{value:.4g}")
+    return forms
+
+
+def visible_text(notebook: dict) -> str:
+    """Everything a student can read in a notebook: every cell's source and stored output."""
+    return "\n".join(
+        "".join(cell["source"])
+        + printed(cell)
+        + "".join(
+            "".join(output.get("data", {}).get("text/plain", ""))
+            for output in cell.get("outputs", [])
+        )
+        for cell in notebook["cells"]
+    )
+
+
+CHECKS = {"check_answer", "check_count", "check_choice", "check_function"}
+
+
+@pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
+def test_every_check_holds_keys_not_answers(path):
+    """Each call of a check takes the answer from the student and the truth only as a key (a
+    string literal, or a list of them): no expected value, formula or reference computation."""
+    notebook = json.loads(course_bytes(path))
+    calls = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "code" or "def check_exercise_" not in "".join(cell["source"]):
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        calls += [
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in CHECKS
+        ]
+        references = [  # no reference computed here
+            node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and ast.unparse(node).startswith("torch.autograd")
+        ]
+        assert not references, ast.unparse(references[0])
+    assert calls, "no checks found"
+    for call in calls:
+        keywords = {keyword.arg: keyword.value for keyword in call.keywords}
+        key = keywords.get("key", keywords.get("keys"))
+        literals = key.elts if isinstance(key, ast.List) else [key]
+        assert all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in literals)
+        positional = 3 if call.func.id == "check_function" else 2  # label, answer (, points)
+        assert len(call.args) <= positional, ast.unparse(call)

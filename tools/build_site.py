@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from helpers.paths import display_path, repo_root
-from tools.editions import student_dir
+from tools.editions import course_bytes, holds_someones_work, student_dir
 
 SITE_SOURCES = "site"
 BUILD = "build"
@@ -42,7 +42,13 @@ def assemble_sources() -> list[Path]:
     if not notebooks:
         raise SystemExit(f"No notebooks in {display_path(student_dir())}: run `make student`.")
     for notebook in notebooks:
-        shutil.copy2(notebook, target / notebook.name)
+        # The course's copy: a notebook somebody worked in is taken from git's committed version.
+        if holds_someones_work(notebook):
+            print(f"{display_path(notebook)} has local changes: the site shows the committed one")
+        content = course_bytes(notebook)
+        if content is None:
+            raise SystemExit(f"{display_path(notebook)} is not committed and has local changes.")
+        (target / notebook.name).write_bytes(content)
     return notebooks
 
 
