@@ -5,7 +5,9 @@ settings `make` wrote into .venv apply) on a free localhost port with a token, o
 student edition with its stored outputs, trusted as `make lab` trusts it. For every student
 notebook it clears the outputs, runs all cells from the Run menu in Debian's headless Chromium
 through Playwright, waits until every cell has run, and checks that no cell shows an error and
-that every figure of the stored notebook appears again. The server's log must not warn about
+that every figure of the stored notebook appears again. Each step-through viewer of the backward
+pass is clicked to its last step, and the leaf gradients it shows must equal what its cell
+printed (screenshots at its first, a middle and its last step). The server's log must not warn about
 unencrypted TCP or untrusted notebooks, and JupyterLab must not fetch news. Screenshots go to
 `.e2e/` (git-ignored). The server is stopped in every case. No browser is ever downloaded:
 Chromium comes from apt.
@@ -24,6 +26,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
+from tests.backward_viewer_in_browser import (
+    VIEWER,
+    assert_same_gradients,
+    stored_viewers,
+    walk_to_the_last_step,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 STUDENT_NOTEBOOKS = sorted((REPO / "student").glob("[0-9][0-9]_*.ipynb"))
@@ -82,6 +91,7 @@ def image_outputs(path: Path) -> int:
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory):
     """A JupyterLab server on a trusted copy of student/; yields (base url, token, log path)."""
+    from tools.editions import course_bytes
     from tools.run_notebooks import sign_as_trusted
 
     if not CHROMIUM.is_file():
@@ -91,7 +101,7 @@ def lab_server(tmp_path_factory):
     (root / "student").mkdir(parents=True)
     for path in STUDENT_NOTEBOOKS:
         copy = root / "student" / path.name
-        copy.write_bytes(path.read_bytes())
+        copy.write_bytes(course_bytes(path))  # the course's copy, never a student's answers
         sign_as_trusted(copy)  # what `make lab` does with `jupyter trust`
     settings = tmp_path / "settings"
     for relative, values in LAB_SETTINGS.items():
@@ -224,6 +234,11 @@ def test_each_student_notebook_runs_in_jupyterlab_in_a_real_browser(lab_server, 
                     "img => img.complete && img.naturalWidth > 0",
                     arg=figures.nth(index).element_handle(),
                 )
+            viewers = page.locator(f".jp-NotebookPanel {VIEWER}")
+            assert viewers.count() == stored_viewers(notebook)  # every viewer, drawn again
+            for index in range(viewers.count()):
+                stem = SCREENSHOTS / f"jupyterlab_{notebook.stem}_viewer{index + 1}"
+                assert_same_gradients(*walk_to_the_last_step(viewers.nth(index), stem))
             text = page.locator(".jp-NotebookPanel").inner_text()
             assert "not answered yet" in text and "✓ exercise" not in text  # no solutions here
             page.screenshot(path=str(screenshot))

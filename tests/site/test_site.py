@@ -7,8 +7,10 @@ with every request that is not file: blocked, and must show:
 - its math rendered by the bundled MathJax: no raw \\( or $$ left in the visible text;
 - no request that left file://, apart from that badge.
 
-Searching "autograd" must find every notebook whose text uses the word. Screenshots of the
-index page and of one notebook page go to .e2e/ (git-ignored).
+Searching "autograd" must find every notebook whose text uses the word. Each step-through viewer
+of the backward pass, on a page offline, is clicked to its last step, and the leaf gradients it
+shows must equal what its cell printed. Screenshots of the index page, of one notebook page and
+of each viewer at its first, a middle and its last step go to .e2e/ (git-ignored).
 """
 
 import json
@@ -16,6 +18,13 @@ import os
 from pathlib import Path
 
 import pytest
+
+from tests.backward_viewer_in_browser import (
+    VIEWER,
+    assert_same_gradients,
+    stored_viewers,
+    walk_to_the_last_step,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "build" / "site"
@@ -145,5 +154,24 @@ def test_search_finds_every_notebook_that_uses_autograd(browser):
         found = {Path(link.split("#")[0].split("?")[0]).stem for link in links}
         assert expected <= found, f"search missed {sorted(expected - found)}"
         assert all(BADGE_HOST in url for url in left_file), left_file
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    "notebook", [n for n in STUDENT if stored_viewers(n)], ids=lambda p: p.name
+)
+def test_backward_viewers_step_to_the_printed_gradients_offline(browser, notebook):
+    page, left_file, failed = open_offline(browser, (SITE / f"{notebook.stem}.html").as_uri())
+    try:
+        page.set_viewport_size({"width": 1280, "height": 1600})  # a whole viewer in view
+        viewers = page.locator(VIEWER)
+        assert viewers.count() == stored_viewers(notebook)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        for index in range(viewers.count()):
+            stem = SCREENSHOTS / f"site_{notebook.stem}_viewer{index + 1}"
+            assert_same_gradients(*walk_to_the_last_step(viewers.nth(index), stem))
+        assert all(BADGE_HOST in url for url in left_file), left_file
+        assert not failed, f"files the page needs are missing from the site: {failed}"
     finally:
         page.close()
