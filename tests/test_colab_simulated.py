@@ -1,15 +1,14 @@
 """The Colab branch of the setup cell, run for real without Colab.
 
-A fresh virtual environment gets only what Colab ships (torch, torchvision, matplotlib, numpy,
-ipykernel and what they need, linked from this environment rather than downloaded again), a
-fake `google.colab` module, and notebook 01 whose install line points at a wheel of this
-checkout. Everything else `helpers` needs (torchviz, graphviz, tqdm) must then come from the
-package metadata alone, exactly as on Colab.
+A fresh virtual environment gets part of what Colab ships (torch, torchvision, matplotlib,
+numpy, ipykernel and what they need, linked from this environment rather than downloaded again),
+a fake `google.colab` module, and notebook 01 whose install line points at a wheel of this
+checkout. Everything else `helpers` needs must then come from the package metadata alone:
+torchviz, as on Colab, and graphviz and tqdm, which Colab does ship (a stricter check). Colab's
+own versions are tested in `tests/colab/`.
 """
 
-import json
 import re
-import shutil
 import subprocess
 import sys
 from importlib import metadata
@@ -17,11 +16,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from colab.simulate import (
+    REPO,
+    build_project_wheel,
+    fake_google_colab,
+    install_from_wheel,
+    package_index_reachable,
+    write_kernel_spec,
+)
 from packaging.requirements import Requirement
 
-from tools.badges import repository_slug
-
-REPO = Path(__file__).resolve().parent.parent
 COLAB_PREINSTALLED = ["torch", "torchvision", "matplotlib", "numpy", "ipykernel"]
 PROJECT_ONLY = ["torchviz", "graphviz", "tqdm"]  # what the project itself must bring
 
@@ -56,57 +60,13 @@ def link_distributions(distributions, target: Path):
                 (target / entry).symlink_to(site / entry)
 
 
-def package_index_reachable(download_to: Path) -> bool:
-    """Colab installs from the package index; without it (offline laptop) this test can't run."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "-q",
-            "-d",
-            str(download_to),
-            "torchviz",
-        ],
-        capture_output=True,
-        check=False,
-        timeout=300,
-    )
-    return result.returncode == 0
-
-
 @pytest.fixture(scope="module")
 def colab_like(tmp_path_factory):
     root = tmp_path_factory.mktemp("colab")
     if not package_index_reachable(root / "probe"):
         pytest.skip("the package index is unreachable: the simulated Colab install needs it")
-    # 1. A wheel of this checkout, built from a copy so that the checkout gets no build/ folder.
-    source = root / "source"
-    shutil.copytree(
-        REPO / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO / name, source / name)
-    wheels = root / "wheels"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(wheels),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = wheels.glob("beyond_least_squares-*.whl")
+    # 1. A wheel of this checkout.
+    wheel = build_project_wheel(root / "project")
 
     # 2. A fresh environment holding only what Colab ships.
     base = requirement_closure(COLAB_PREINSTALLED)
@@ -125,30 +85,18 @@ def colab_like(tmp_path_factory):
     (site / "colab-base.pth").write_text(str(root / "colab-base") + "\n")
 
     # 3. The fake google.colab, and a kernel that runs in the fresh environment.
-    fake = root / "fake-colab" / "google" / "colab"
-    fake.mkdir(parents=True)
-    (fake.parent / "__init__.py").write_text("")
-    (fake / "__init__.py").write_text(
-        '"""Stand-in for Colab\'s module: its presence is the signal."""\n'
-    )
-    kernel_dir = root / "jupyter" / "kernels" / "colab-sim"
-    kernel_dir.mkdir(parents=True)
-    kernel = {
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "simulated Colab",
-        "language": "python",
-        "env": {"PYTHONPATH": str(root / "fake-colab"), "TQDM_DISABLE": "1", "FIGURES_DIR": ""},
+    kernel_env = {
+        "PYTHONPATH": str(fake_google_colab(root / "fake-colab")),
+        "TQDM_DISABLE": "1",
+        "FIGURES_DIR": "",
     }
-    (kernel_dir / "kernel.json").write_text(json.dumps(kernel))
+    write_kernel_spec(root / "jupyter", "colab-sim", python, kernel_env)
 
     # 4. Notebook 01 with its install line pointed at the wheel instead of GitHub.
     work = root / "content"  # Colab's working folder is /content
     work.mkdir()
     notebook = nbformat.read(REPO / "notebooks" / "01_polynomial_gradient.ipynb", as_version=4)
-    slug = repository_slug(REPO / "pyproject.toml")
-    setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
-    assert f"git+https://github.com/{slug}" in setup.source
-    setup.source = setup.source.replace(f"git+https://github.com/{slug}", wheel.as_uri())
+    install_from_wheel(notebook, wheel)
     return {
         "root": root,
         "python": python,

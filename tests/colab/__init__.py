@@ -1,0 +1,1 @@
+"""Colab as students get it: its versions (constraints.txt) and what the Colab tests share."""
