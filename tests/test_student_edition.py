@@ -2,8 +2,9 @@
 
 - The committed student edition is what `make student` builds from the committed notebooks.
 - It has no reference solutions; its exercise cells have no outputs.
-- Every student notebook runs top to bottom, and each unanswered check says so.
-- In the instructor edition, running the solutions never makes a student's check pass.
+- Every student notebook runs top to bottom, and each unanswered check says so; the reference
+  solutions, run after it in the same kernel, pass, and never make a student's check pass.
+- No check holds an answer, and no accepted answer is readable in the student edition.
 """
 
 import ast
@@ -16,7 +17,6 @@ import pytest
 
 from tools.editions import course_bytes
 from tools.run_notebooks import (
-    execute_notebook,
     ipc_kernel_manager,
     notebook_client,
 )
@@ -73,52 +73,52 @@ def test_the_student_copy_drops_solutions_and_exercise_outputs_only(source):
             assert after["outputs"] == before["outputs"]  # the lecture's numbers stay readable
 
 
+def run_cells(client, notebook, cells) -> None:
+    """Execute `cells` in the client's kernel, one after the other; a failing cell fails."""
+    for cell in cells:
+        notebook.cells.append(cell)  # nbclient stores each cell's outputs back by its index
+        client.execute_cell(cell, len(notebook.cells) - 1)
+
+
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
-def test_every_student_notebook_runs_with_its_exercises_unanswered(
+def test_the_student_edition_runs_and_no_solution_passes_a_students_check(
     path, figures_elsewhere, tmp_path
 ):
-    """The course's copy runs: a student's own answers in student/ are not what is tested."""
+    """One run per notebook, three checks. The course's copy of the student notebook runs top to
+    bottom with every check saying 'not answered yet' (a student's own answers in student/ are
+    not what is tested). Then the instructor's reference solutions run in the same kernel and
+    pass, and each exercise cell, run again unanswered, still says 'not answered yet'. Last, no
+    answer a check accepted is readable anywhere in the student notebook."""
     if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
         pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
-    course_copy = tmp_path / path.name
-    course_copy.write_bytes(course_bytes(path))
-    run = execute_notebook(course_copy, write=False)
-    assert run.ok, run.error[-2000:]
-    exercises = [cell for cell in run.notebook.cells if tagged(cell, EXERCISE_TAG)]
-    assert exercises
-    for cell in exercises:
-        text = printed(cell)
-        assert NOT_ANSWERED in text, text
-        assert "✓" not in text and "✗" not in text
-
-
-@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
-def test_reference_solutions_never_make_a_students_check_pass(path, figures_elsewhere):
-    """Run the whole instructor notebook (solutions included), then run each exercise cell
-    again, unanswered, in the same kernel: every check must still say 'not answered yet'."""
-    if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
-        pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
-    notebook = nbformat.read(path, as_version=4)
+    course = nbformat.reads(course_bytes(path).decode("utf-8"), as_version=4)
+    solutions = [
+        cell
+        for cell in nbformat.read(REPO / "notebooks" / path.name, as_version=4).cells
+        if tagged(cell, SOLUTION_TAG) and cell.cell_type == "code"
+    ]
+    exercises = [cell for cell in course.cells if tagged(cell, EXERCISE_TAG)]
+    assert exercises and solutions
+    executed = nbformat.v4.new_notebook(metadata=course.metadata)
     manager = ipc_kernel_manager(kernel_name="python3")
-    client = notebook_client(notebook, path.parent, manager)
+    client = notebook_client(executed, tmp_path, manager)
     with client.setup_kernel(cleanup_kc=True):  # the kernel is shut down however this ends
-        for index, cell in enumerate(notebook.cells):
-            client.execute_cell(cell, index)
-        solutions = [cell for cell in notebook.cells if tagged(cell, SOLUTION_TAG)]
+        run_cells(client, executed, course.cells)
+        for cell in exercises:
+            assert NOT_ANSWERED in printed(cell) and "✓" not in printed(cell), printed(cell)
+        run_cells(client, executed, solutions)
         assert "✓" in "".join(printed(cell) for cell in solutions)  # the solutions pass
+        again = [nbformat.v4.new_code_cell(cell.source) for cell in exercises]
+        run_cells(client, executed, again)
+        for cell in again:
+            assert NOT_ANSWERED in printed(cell), printed(cell)
         ask = nbformat.v4.new_code_cell(
             "import json\nfrom helpers.exercises import accepted_answers\n"
             "print(json.dumps(accepted_answers()))"
         )
-        notebook.cells.append(ask)  # nbclient stores each cell's outputs back by index
-        client.execute_cell(ask, len(notebook.cells) - 1)
-        accepted = json.loads(printed(ask))
-        for index, cell in enumerate(notebook.cells):
-            if tagged(cell, EXERCISE_TAG):
-                client.execute_cell(cell, index)
-                assert NOT_ANSWERED in printed(cell), printed(cell)
-    student_text = visible_text(json.loads(course_bytes(REPO / "student" / path.name)))
-    for entry in accepted:
+        run_cells(client, executed, [ask])
+    student_text = visible_text(json.loads(course_bytes(path)))
+    for entry in json.loads(printed(ask)):
         for form in readable_forms(entry["written"]):
             assert form not in student_text, f"{entry['label']}: the answer {form} is readable"
 
