@@ -11,6 +11,10 @@ allocates on top of X and y (intermediates, the result), at the worst moment.
 The tests check both against tensors of known size. The profiler's native log lines are kept
 out of notebook outputs.
 
+The two count differently. The CPU route counts each tensor's own bytes. CUDA's caching
+allocator hands out blocks, and its counter counts blocks: `allocated_bytes` says what one new
+tensor adds on either device, so a theory written tensor by tensor holds on both.
+
 The CPU route reads the profiler's event tree through private PyTorch internals
 (`torch._C._profiler`, `experimental_event_tree`). A PyTorch release without them, or with a
 different shape, raises `MemoryMeasurementUnavailable`; `memory_measurement_available` asks
@@ -121,6 +125,37 @@ def memory_measurement_available(device: torch.device | str = "cpu") -> bool:
 
 def tensor_bytes(tensor: torch.Tensor) -> int:
     return tensor.numel() * tensor.element_size()
+
+
+# PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp, `round_size`): every
+# request is rounded up to a multiple of kMinBlockSize = 512 bytes, and is at least that.
+CUDA_BLOCK_BYTES = 512
+
+
+def cuda_block_bytes(n_bytes: int) -> int:
+    """The block CUDA's caching allocator gives a tensor of `n_bytes`, which is what
+    `torch.cuda.memory_allocated` and `max_memory_allocated` count: rounded up to a multiple of
+    512 bytes, at least 512; an empty tensor allocates nothing.
+
+    This is the allocator's default. `PYTORCH_CUDA_ALLOC_CONF=roundup_power2_divisions:...`
+    rounds larger requests more coarsely, and a request over 1 MiB served from a cached free
+    block may be given that block whole when less than 1 MiB of it would remain.
+    """
+    if n_bytes < 0:
+        raise ValueError(f"a tensor has 0 or more bytes, not {n_bytes}")
+    if n_bytes == 0:
+        return 0
+    return -(-n_bytes // CUDA_BLOCK_BYTES) * CUDA_BLOCK_BYTES
+
+
+def allocated_bytes(n_bytes: int, device: torch.device | str = "cpu") -> int:
+    """What a new tensor of `n_bytes` adds to `peak_extra_bytes` on `device`: its bytes on the
+    CPU, its rounded block (`cuda_block_bytes`) on a CUDA GPU."""
+    if torch.device(device).type == "cuda":
+        return cuda_block_bytes(n_bytes)
+    if n_bytes < 0:
+        raise ValueError(f"a tensor has 0 or more bytes, not {n_bytes}")
+    return n_bytes
 
 
 def available_memory_bytes(device: torch.device | str = "cpu") -> int | None:

@@ -4,8 +4,11 @@ import pytest
 import torch
 
 from helpers.memory import (
+    CUDA_BLOCK_BYTES,
     MemoryMeasurementUnavailable,
+    allocated_bytes,
     available_memory_bytes,
+    cuda_block_bytes,
     format_bytes,
     memory_measurement_available,
     peak_extra_bytes,
@@ -83,6 +86,60 @@ def test_small_helpers():
     assert format_bytes(32 * 1024**2) == "32.0 MiB"
     free = available_memory_bytes("cpu")
     assert free is None or free > 0
+
+
+# float64 tensors of 1 to 10**7 numbers and the growth of torch.cuda.max_memory_allocated that
+# each caused, read on an H100 (torch 2.11.0+cu130): PyTorch's 512-byte blocks.
+CUDA_PEAKS_SEEN = {
+    8: 512,
+    80: 512,
+    800: 1024,
+    8_000: 8192,
+    80_000: 80_384,
+    800_000: 800_256,
+    8_000_000: 8_000_000,
+    80_000_000: 80_000_000,
+}
+
+
+def test_cuda_blocks_are_multiples_of_512_bytes_and_at_least_512():
+    assert CUDA_BLOCK_BYTES == 512  # kMinBlockSize in c10/cuda/CUDACachingAllocator.cpp
+    assert cuda_block_bytes(0) == 0  # an empty tensor allocates nothing
+    assert [cuda_block_bytes(b) for b in (1, 511, 512, 513, 1024, 1025)] == [
+        512,
+        512,
+        512,
+        1024,
+        1024,
+        1536,
+    ]
+    for n_bytes, seen in CUDA_PEAKS_SEEN.items():
+        assert cuda_block_bytes(n_bytes) == seen, n_bytes
+    with pytest.raises(ValueError):
+        cuda_block_bytes(-1)
+
+
+def test_allocated_bytes_rounds_on_cuda_only():
+    assert allocated_bytes(8_000, "cpu") == 8_000
+    assert allocated_bytes(8_000, "cuda") == 8_192
+    assert allocated_bytes(8, torch.device("cuda", 0)) == 512
+
+
+def test_cpu_peaks_are_not_rounded():
+    for n_bytes in (8, 800, 80_000):
+        assert peak_extra_bytes(lambda n=n_bytes: torch.empty(n, dtype=torch.uint8)) == (
+            allocated_bytes(n_bytes, "cpu")
+        )
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_peaks_are_the_rounded_blocks():
+    torch.empty(1, device="cuda")  # initialise CUDA outside the measurement
+    for n_bytes in CUDA_PEAKS_SEEN:
+        measured = peak_extra_bytes(
+            lambda n=n_bytes: torch.empty(n // 8, dtype=torch.float64, device="cuda"), "cuda"
+        )
+        assert measured == allocated_bytes(n_bytes, "cuda"), n_bytes
 
 
 @pytest.fixture
