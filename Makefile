@@ -4,17 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLAYWRIGHT := playwright>=1.40
+# Maintainer tooling, like Playwright: installed into .venv by `make lint`, never a student's need.
+RUFF := ruff>=0.8
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
+# A recipe line that sets variables runs in a shell, and SIGTERM to make (a time limit) reaches
+# only that shell: `exec` lets the command take its place, so the signal reaches the command,
+# which stops its kernels and servers (tools/processes.py).
 
-.PHONY: lab run student test load-test bench badges e2e data site site-test \
+.PHONY: lab run student test lint load-test bench badges e2e data site site-test \
 	colab-versions clean-venv help
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
 	@echo "make test    unit tests + every notebook executed and compared under nbval"
+	@echo "make lint    ruff check and ruff format --check: Python files and notebooks"
 	@echo "make data    check that MNIST can be found (MNIST_ROOT or data/)"
+	@echo "make slow-test  the tests that run notebooks again (Colab install, full-size split, ...)"
 	@echo "make load-test  the notebooks with timing claims, run beside two busy processes"
 	@echo "make run     re-execute every notebook in place (outputs, figures/), then make student"
 	@echo "make student rebuild the student edition, student/, from notebooks/ (never over a"
@@ -56,7 +63,7 @@ FORCE_FLAG = $(if $(FORCE),--force)
 
 run: $(STAMP)
 	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make run" $(FORCE_FLAG)
-	$(QUIET_BARS) $(BIN)/python -m tools.run_notebooks
+	$(QUIET_BARS) exec $(BIN)/python -m tools.run_notebooks
 	$(BIN)/python -m tools.student_edition --command "make run" $(FORCE_FLAG)
 
 student: $(STAMP)
@@ -67,13 +74,31 @@ data: $(STAMP)
 
 test: $(STAMP)
 	@# Figures go to a throw-away folder: running the tests never changes figures/.
-	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests notebooks \
-		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load $(NBVAL)
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests notebooks \
+		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow" $(NBVAL)
+
+# What runs notebooks again beyond make test's one run per edition: a simulated Colab install,
+# notebook 05 on a full-size split, the benchmark's quick run, a student's path in a copy of
+# the repository. CI runs it after make test.
+slow-test: $(STAMP)
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests -m slow \
+		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider
+
+# pyproject.toml configures ruff; `ruff format --check` covers the notebooks too (extend-include).
+# Fix with `.venv/bin/ruff format <files>` and `.venv/bin/ruff check --fix <files>`.
+lint: $(STAMP)
+	@$(BIN)/python -c "import ruff" 2>/dev/null || $(BIN)/python -m pip install "$(RUFF)"
+	@# Both run, so one pass shows every finding; either failing fails the target.
+	@status=0; \
+	$(BIN)/python -m ruff check . || status=1; \
+	$(BIN)/python -m ruff format --check . || status=1; \
+	exit $$status
 
 # The notebooks that assert something about time, run beside two CPU-bound processes (a busy
 # laptop): every cell must still pass. A minute or two; CI runs it after make test.
 load-test: $(STAMP)
-	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) $(BIN)/python -m pytest tests/load -p no:cacheprovider -s
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests/load \
+		-p no:cacheprovider -s
 
 # JupyterLab in headless Chromium. Chromium comes from the system (Debian: apt-get install
 # chromium); Playwright is installed into .venv here, and never downloads a browser.
@@ -108,10 +133,10 @@ site-test: $(STAMP)
 COLAB_PYTHON ?= $(PYTHON)
 
 colab-versions: $(STAMP)
-	PYTHONPATH=tests $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
+	PYTHONPATH=tests exec $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
 
 bench: $(STAMP)
-	$(QUIET_BARS) $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
+	$(QUIET_BARS) exec $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
 
 badges: $(STAMP)
 	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make badges" $(FORCE_FLAG)

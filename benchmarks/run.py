@@ -16,6 +16,8 @@ warm-up) and reports both and their ratio a/b, so the result holds on a noisy ma
     python benchmarks/run.py [--quick] [--json PATH]
 
 `--quick` shrinks every case and leaves out `all_training_images` (minutes on a laptop CPU).
+SIGTERM (a time limit) or Ctrl-C stops the run within seconds, kernels included: temporary
+folders are removed, nothing is written, and the exit status is 128 + the signal's number.
 """
 
 import argparse
@@ -24,6 +26,7 @@ import json
 import math
 import os
 import platform
+import signal
 import statistics
 import sys
 import tempfile
@@ -51,6 +54,7 @@ from helpers.training import evaluate, iterate_minibatches
 
 # `tools` is maintainer tooling at the repository root, not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.processes import Stopped, raise_on_sigterm, stop_children
 from tools.run_notebooks import default_notebooks, execute_notebook
 
 REPEATS = 5  # median of 5 timed runs after one warm-up, for every case
@@ -490,5 +494,17 @@ def main(argv=None):
     return 0
 
 
+def stoppable_main(argv=None):
+    """`main`, stopped by SIGTERM as by Ctrl-C: every `finally` runs, no kernel is left."""
+    raise_on_sigterm()
+    try:
+        return main(argv)
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM as `Stopped`
+        stop_children()  # a kernel whose shutdown was cut short
+        stopped = interrupt if isinstance(interrupt, Stopped) else Stopped(signal.SIGINT)
+        print(f"benchmarks: {stopped}", file=sys.stderr)
+        return stopped.exit_status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(stoppable_main())

@@ -53,13 +53,6 @@ def get_device(requested: str | None = None) -> torch.device:
     return torch.device(next(kind for kind in DEVICE_PREFERENCE if _is_available(kind)))
 
 
-def describe_device(device: torch.device) -> str:
-    """A one-line description for the setup cell, e.g. 'cuda (NVIDIA H100 80GB HBM3)'."""
-    if device.type == "cuda":
-        return f"{device} ({torch.cuda.get_device_name(device)})"
-    return str(device)
-
-
 def seed_everything(seed: int) -> None:
     """Seed Python's `random`, NumPy and PyTorch (all devices) so that a rerun repeats itself."""
     if not isinstance(seed, int) or seed < 0:

@@ -26,6 +26,9 @@ from colab.simulate import (
 )
 from packaging.requirements import Requirement
 
+# Runs notebooks beyond the once-per-edition of `make test`: `make slow-test` runs it.
+pytestmark = pytest.mark.slow
+
 COLAB_PREINSTALLED = ["torch", "torchvision", "matplotlib", "numpy", "ipykernel"]
 PROJECT_ONLY = ["torchviz", "graphviz", "tqdm"]  # what the project itself must bring
 

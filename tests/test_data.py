@@ -16,7 +16,6 @@ from helpers.data import (
     parity_labels,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 # Port 9 on loopback refuses connections: the real download path runs and fails, offline or not.
 UNREACHABLE_MIRRORS = ["http://127.0.0.1:9/"]
 
@@ -99,7 +98,7 @@ def test_a_mistyped_mnist_root_says_so_and_creates_nothing(tmp_path, monkeypatch
     assert not missing.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
+def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path, repo):
     script = (
         f"import torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
         "from helpers.data import load_mnist; load_mnist('train')"
@@ -110,7 +109,7 @@ def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        cwd=REPO,
+        cwd=repo,
         check=False,
     )
     assert result.returncode != 0

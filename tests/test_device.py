@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.device import describe_device, get_device, seed_everything
+from helpers.device import get_device, seed_everything
 
 
 @pytest.fixture
@@ -59,10 +59,6 @@ def test_cuda_index_beyond_the_device_count_is_refused(machine):
     machine(cuda=True, cuda_count=1)
     with pytest.raises(RuntimeError, match="1 CUDA device"):
         get_device("cuda:3")
-
-
-def test_describe_cpu():
-    assert describe_device(torch.device("cpu")) == "cpu"
 
 
 def test_seed_everything_repeats_all_three_generators():

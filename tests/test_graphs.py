@@ -83,13 +83,17 @@ def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
 def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tmp):
     from IPython.display import Image
 
+    from helpers.paths import display_path
+
     x, _z1, _z2, f = polynomial()
     image = show_graph(trace_graph(f, {"x": x}), "ours", edge_text=lambda a, b: "1.0")
     assert isinstance(image, Image) and image.data[:8] == PNG_SIGNATURE
     assert (figures_in_tmp / "ours.png").read_bytes() == image.data
     image = show_torchviz(f, "theirs", params={"x": x})
     assert (figures_in_tmp / "theirs.png").read_bytes()[:8] == PNG_SIGNATURE
-    assert "saved" in capsys.readouterr().out
+    printed = capsys.readouterr().out  # each drawing says where its file went
+    for name in ("ours.png", "theirs.png"):
+        assert display_path(figures_in_tmp / name) in printed
 
 
 @pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
@@ -98,7 +102,7 @@ def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
 
     from PIL import Image as PILImage
 
-    from helpers.plotting import SAVE_DPI, SLIDE_FIGURES
+    from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, SLIDE_FIGURES
 
     x, z1, z2, f = polynomial()
     names = {"x": x, "z1": z1, "z2": z2, "f": f}
@@ -110,7 +114,8 @@ def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
             assert round(image.info["dpi"][0]) == SAVE_DPI
             size = image.size
     slot = SLIDE_FIGURES["chain_rule"]
-    assert size[1] <= slot.height_px / 96 * SAVE_DPI + 1  # no taller than 300 px at 96 per inch
+    # No taller than the slot's height in screen pixels (300 px, 96 to the inch).
+    assert size[1] <= slot.height_px / SCREEN_PX_PER_INCH * SAVE_DPI + 1
     assert size[0] / size[1] <= slot.max_aspect * 1.01
 
 

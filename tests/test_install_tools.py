@@ -4,12 +4,9 @@ import json
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 from tools.configure_venv import configure, lab_overrides_path, server_config_path
 from tools.torch_index import CPU_INDEX, choose_index, index_answers
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def always(answer):
@@ -45,11 +42,11 @@ def test_an_unreachable_index_is_detected_quickly():
     assert index_answers("not a url") is False
 
 
-def test_the_command_prints_nothing_to_install_from_when_it_falls_back():
+def test_the_command_prints_nothing_to_install_from_when_it_falls_back(repo):
     env = {"TORCH_INDEX_URL": closed_port_url(), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
         [sys.executable, "-m", "tools.torch_index"],
-        cwd=REPO,
+        cwd=repo,
         env=env,
         capture_output=True,
         text=True,

@@ -2,11 +2,12 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+from helpers.paths import notebooks_dir
+
+NOTEBOOKS = sorted(notebooks_dir().glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"/(work|root|tmp|home|Users|content)/[^\s\"']+")
 
 
@@ -94,3 +95,14 @@ def test_every_figure_has_alt_text_in_its_cell_metadata(notebook):
         first_line = "".join(cell["source"]).splitlines()[0]
         assert alt.strip(), f"figure cell without alt text: {first_line}"
         assert alt.endswith(".") and "\n" not in alt and len(alt) >= 40, alt
+
+
+def test_on_the_slide_notes_all_look_the_same(notebook):
+    """Where a slide is loose or wrong, one form says so: a blockquote that begins with a bold
+    "On the slide:" (STYLE.md), in every notebook."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for line in "".join(cell["source"]).splitlines():
+            if "On the slide" in line and line.lstrip("> ").startswith(("On the slide", "**On")):
+                assert line.startswith("> **On the slide:** "), line

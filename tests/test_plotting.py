@@ -5,6 +5,7 @@ matplotlib.use("Agg")
 import matplotlib.image
 import matplotlib.pyplot as plt
 import pytest
+from PIL import Image
 
 from helpers.plotting import SAVE_DPI, save_figure, use_lecture_style
 
@@ -25,9 +26,11 @@ def test_save_figure_writes_a_valid_png_at_lecture_resolution(figures_in_tmp):
     assert path == figures_in_tmp / "tiny.png"
     assert path.read_bytes()[:8] == PNG_SIGNATURE
     height, width, _ = matplotlib.image.imread(path).shape
-    # 2 x 1 inches at 150 dpi, give or take the tight bounding box
+    # 2 x 1 inches at SAVE_DPI, give or take the tight bounding box
     assert 0.7 * 2 * SAVE_DPI < width < 1.3 * 2 * SAVE_DPI
     assert 0.7 * 1 * SAVE_DPI < height < 1.3 * 1 * SAVE_DPI
+    with Image.open(path) as image:  # and the PNG says so, for the slides
+        assert round(image.info["dpi"][0]) == SAVE_DPI
 
 
 def test_saving_twice_writes_identical_bytes(figures_in_tmp):

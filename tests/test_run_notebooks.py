@@ -1,10 +1,18 @@
+import signal
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 
+from tests.interrupting import (
+    descendants,
+    kernels_among,
+    start_in_own_session,
+    stop_and_check,
+    wait_for,
+)
 from tools.run_notebooks import execute_notebook, main
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def write_notebook(path, *sources):
@@ -69,9 +77,9 @@ def stored_outputs(notebook):
     ]
 
 
-def test_running_a_notebook_twice_stores_the_same_outputs(tmp_path, monkeypatch):
+def test_running_a_notebook_twice_stores_the_same_outputs(tmp_path, monkeypatch, repo):
     monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
-    path = REPO / "notebooks" / "02_graph_building.ipynb"  # streams, graphs, figures
+    path = repo / "notebooks" / "02_graph_building.ipynb"  # streams, graphs, figures
     first = execute_notebook(path, write=False)
     second = execute_notebook(path, write=False)
     assert first.ok and second.ok, first.error + second.error
@@ -96,3 +104,21 @@ def test_kernels_run_quietly_on_ipc_sockets(tmp_path, capfd):
     captured = capfd.readouterr()
     assert "without encryption" not in captured.out + captured.err
     assert socket_files() <= before
+
+
+def test_sigterm_stops_the_run_and_its_kernel_within_seconds(tmp_path, repo):
+    """A time limit stops `make run` at once: the kernel is killed, no further notebook starts,
+    no notebook is written (tests/interrupting.py). A few seconds."""
+    first = write_notebook(tmp_path / "01_long.ipynb", "import time\ntime.sleep(300)")
+    second = write_notebook(tmp_path / "02_next.ipynb", "print('started')")
+    before = first.read_bytes(), second.read_bytes()
+    output = tmp_path / "output.txt"
+    command = [sys.executable, "-m", "tools.run_notebooks", str(first), str(second)]
+    process = start_in_own_session(command, repo, output)
+    kernels = wait_for(lambda: kernels_among(descendants(process)), process, output)
+    time.sleep(1)  # the kernel is busy in the first cell by now, or about to be
+    seconds = stop_and_check(process, kernels, output)
+    assert process.returncode == 128 + signal.SIGTERM, output.read_text()
+    assert "stopped by SIGTERM: 0 of 2 notebooks ran" in output.read_text()
+    assert (first.read_bytes(), second.read_bytes()) == before  # no notebook was written
+    assert seconds < 10

@@ -1,15 +1,24 @@
 """Every figure the lecture's slides show fits the place the slides give it: the table
-`helpers.plotting.SLIDE_FIGURES` against the committed PNGs in figures/."""
+`helpers.plotting.SLIDE_FIGURES` against the committed PNGs in figures/, and the table against
+the lecture itself where its folder sits beside the project (../shared/lecture)."""
 
+import re
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from helpers.paths import repo_root
 from helpers.plotting import HALF_COLUMN_PX, SAVE_DPI, SLIDE_FIGURES, png_with_dpi
 
-FIGURES = Path(__file__).resolve().parent.parent / "figures"
+FIGURES = repo_root() / "figures"
 COLUMN_FIGURES = [name for name, slot in SLIDE_FIGURES.items() if slot.height_px is not None]
+LECTURE = repo_root().parent / "shared" / "lecture"
+# How a slide shows a figure: `![h:300](figures/chain_rule.png)` or `![bg 70%](figures/...)`.
+SLIDE_IMAGE = re.compile(r"!\[(?:h:(\d+)|bg (\d+)%)\]\(figures/([\w-]+)\.png\)")
+needs_the_lecture = pytest.mark.skipif(
+    not (LECTURE / "lecture.md").is_file(), reason="the lecture is not beside the project"
+)
 
 
 def size_and_dpi(path: Path) -> tuple[int, int, float | None]:
@@ -18,8 +27,20 @@ def size_and_dpi(path: Path) -> tuple[int, int, float | None]:
         return image.width, image.height, dpi[0] if dpi else None
 
 
-def test_the_table_names_the_lectures_eight_figures():
-    assert len(SLIDE_FIGURES) == 8 and len(COLUMN_FIGURES) == 6
+@needs_the_lecture
+def test_the_table_is_every_figure_of_the_slides_at_the_slides_size():
+    shown = SLIDE_IMAGE.findall((LECTURE / "lecture.md").read_text(encoding="utf-8"))
+    on_slides = {name: (int(h) if h else None, int(bg) if bg else None) for h, bg, name in shown}
+    in_table = {
+        name: (slot.height_px, slot.background_percent) for name, slot in SLIDE_FIGURES.items()
+    }
+    assert in_table == on_slides
+
+
+@needs_the_lecture
+def test_the_half_column_is_as_wide_as_the_lecture_says():
+    stated = re.search(r"a half column is (\d+) px wide", (LECTURE / "README.md").read_text())
+    assert stated and int(stated.group(1)) == HALF_COLUMN_PX
 
 
 @pytest.mark.parametrize("name", sorted(SLIDE_FIGURES))
@@ -51,4 +72,3 @@ def test_png_with_dpi_adds_the_resolution_and_keeps_the_pixels():
     with_dpi = png_with_dpi(buffer.getvalue(), 200)
     with Image.open(io.BytesIO(with_dpi)) as image:
         assert image.size == (30, 20) and round(image.info["dpi"][0]) == 200
-    assert HALF_COLUMN_PX == 532

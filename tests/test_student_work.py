@@ -17,6 +17,9 @@ import pytest
 
 from tools.run_notebooks import execute_notebook
 
+# Runs notebooks beyond the once-per-edition of `make test`: `make slow-test` runs it.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = "student/01_polynomial_gradient.ipynb"
 ANSWER = "answer_2 = 2.5942"  # g''(0.5), read off to 5 significant digits

@@ -9,33 +9,29 @@ that every figure of the stored notebook appears again. Each step-through viewer
 pass is clicked to its last step, and the leaf gradients it shows must equal what its cell
 printed (screenshots at its first, a middle and its last step). The server's log must not warn about
 unencrypted TCP or untrusted notebooks, and JupyterLab must not fetch news. Screenshots go to
-`.e2e/` (git-ignored). The server is stopped in every case. No browser is ever downloaded:
-Chromium comes from apt.
+`.e2e/` (git-ignored). The server runs in a process group of its own and is stopped with its
+kernels on any exit, SIGTERM from a time limit included (tests/lab_server.py). No browser is ever
+downloaded: Chromium comes from apt.
 """
 
 import json
 import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from helpers.paths import repo_root
 from tests.backward_viewer_in_browser import (
     VIEWER,
     assert_same_gradients,
     stored_viewers,
     walk_to_the_last_step,
 )
+from tests.lab_server import running_jupyter_lab
 
-REPO = Path(__file__).resolve().parents[2]
-STUDENT_NOTEBOOKS = sorted((REPO / "student").glob("[0-9][0-9]_*.ipynb"))
+STUDENT_NOTEBOOKS = sorted((repo_root() / "student").glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -45,7 +41,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = REPO / ".e2e"
+SCREENSHOTS = repo_root() / ".e2e"
 # User settings for this run only: no autosave, every cell kept in the page. (No news: that comes
 # from the overrides `make` writes into .venv, and is checked.)
 LAB_SETTINGS = {
@@ -56,26 +52,6 @@ LAB_SETTINGS = {
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="run `make e2e`: it installs Playwright"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_server(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited early with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"jupyter lab did not answer at {url} within {timeout:.0f} s")
 
 
 def image_outputs(path: Path) -> int:
@@ -108,7 +84,6 @@ def lab_server(tmp_path_factory):
         (settings / relative).parent.mkdir(parents=True, exist_ok=True)
         (settings / relative).write_text(json.dumps(values))
 
-    port, token = free_port(), secrets.token_hex(16)
     env = {
         **os.environ,
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
@@ -116,36 +91,10 @@ def lab_server(tmp_path_factory):
         "FIGURES_DIR": str(tmp_path / "figures"),  # leave the repository's figures/ alone
         "TQDM_DISABLE": "1",
     }
-    command = [
-        str(Path(sys.executable).parent / "jupyter"),
-        "lab",
-        "--no-browser",
-        "--allow-root",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-    ]
     log_path = tmp_path / "jupyter-lab.log"
-    log = open(log_path, "w")  # noqa: SIM115  (closed in finally)
-    process = subprocess.Popen(
-        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_server(f"{base}/api/status?token={token}", process)
+    with running_jupyter_lab(root, env, log_path) as (base, token, process):
         yield base, token, log_path
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
-        assert process.poll() is not None, "the server must be stopped"
+    assert process.poll() is not None, "the server must be stopped"
 
 
 def wait_for_idle_kernel(page) -> None:

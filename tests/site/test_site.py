@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.paths import repo_root
 from tests.backward_viewer_in_browser import (
     VIEWER,
     assert_same_gradients,
@@ -26,11 +27,11 @@ from tests.backward_viewer_in_browser import (
     walk_to_the_last_step,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-SITE = REPO / "build" / "site"
-STUDENT = sorted((REPO / "student").glob("[0-9][0-9]_*.ipynb"))
+SITE = repo_root() / "build" / "site"
+STUDENT_DIR = repo_root() / "student"
+STUDENT = sorted(STUDENT_DIR.glob("[0-9][0-9]_*.ipynb"))
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = REPO / ".e2e"
+SCREENSHOTS = repo_root() / ".e2e"
 BADGE_HOST = "colab.research.google.com"
 
 playwright_api = pytest.importorskip(
@@ -118,7 +119,7 @@ def test_each_page_works_offline(browser, page_path):
         assert all(BADGE_HOST in url for url in left_file), left_file
         assert not failed, f"files the page needs are missing from the site: {failed}"
         if page_path.stem[:2].isdigit():
-            notebook_math = markdown_cells_with_math(REPO / "student" / f"{page_path.stem}.ipynb")
+            notebook_math = markdown_cells_with_math(STUDENT_DIR / f"{page_path.stem}.ipynb")
             assert formulas >= notebook_math > 0, (formulas, notebook_math)
             assert page.locator("a.left-prev").count() == 1  # previous: index or notebook
             is_last = page_path.stem == STUDENT[-1].stem
