@@ -12,6 +12,9 @@ import pytest
 
 from helpers.data import MNISTUnavailableError, load_mnist
 
+# The quick run executes every notebook again (the notebooks case): `make slow-test` runs it.
+pytestmark = pytest.mark.slow
+
 CASE_NAMES = [
     "data_pipeline",
     "autograd_overhead",

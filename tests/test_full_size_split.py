@@ -37,6 +37,7 @@ def test_the_built_split_is_full_size_and_holds_the_lecture_images(full_size_roo
     assert torch.equal(load_mnist("test", root=full_size_root)[0], load_mnist("test")[0])
 
 
+@pytest.mark.slow  # notebook 05 once more, on 60,000 images: `make slow-test`
 def test_notebook_05_matches_its_stored_outputs_on_a_full_size_split(full_size_root, tmp_path):
     command = [
         sys.executable,

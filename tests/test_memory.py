@@ -169,6 +169,7 @@ def test_measurement_is_available_with_this_torch():
     assert not memory_measurement_available("meta")  # a device it cannot measure
 
 
+@pytest.mark.slow  # all of notebook 04 once more: `make slow-test`
 def test_notebook_04_runs_without_the_private_api(tmp_path, monkeypatch):
     """The whole notebook in a kernel whose torch lacks the internals: no error, one sentence."""
     import nbformat

@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from tests.interrupting import (
     descendants,
@@ -77,6 +78,7 @@ def stored_outputs(notebook):
     ]
 
 
+@pytest.mark.slow  # notebook 02 twice more: `make slow-test`
 def test_running_a_notebook_twice_stores_the_same_outputs(tmp_path, monkeypatch, repo):
     monkeypatch.setenv("FIGURES_DIR", str(tmp_path / "figures"))
     path = repo / "notebooks" / "02_graph_building.ipynb"  # streams, graphs, figures

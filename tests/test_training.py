@@ -1,6 +1,7 @@
 import pytest
 import torch
 
+from helpers.seed_runs import train_seeds_together
 from helpers.training import History, evaluate, iterate_minibatches
 
 
@@ -98,3 +99,78 @@ def test_progress_is_silent_when_tqdm_disable_is_set(monkeypatch):
     monkeypatch.delenv("TQDM_DISABLE")
     bar = progress(items, desc="shown")
     assert bar is not items and list(bar) == [0, 1, 2]
+
+
+# helpers.seed_runs: every seed and optimiser at once must be the plain loop, run by run.
+
+
+def _plain_run(model_class, make_optimizer, seed, data, passes, batch_size):
+    """The five-step loop of notebook 05, one seed: the reference for train_seeds_together."""
+    X, y, _, _ = data
+    torch.manual_seed(seed)
+    model = model_class()
+    optimizer = make_optimizer(list(model.parameters()))
+    order = torch.Generator().manual_seed(seed)
+    for _ in range(passes):
+        size, shuffle = (len(y), False) if batch_size is None else (batch_size, True)
+        for features, targets in iterate_minibatches(X, y, size, shuffle=shuffle, generator=order):
+            optimizer.zero_grad()
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model(features).squeeze(1), targets
+            )
+            loss.backward()
+            optimizer.step()
+    return model
+
+
+def _tiny_network():
+    return torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+
+
+@pytest.mark.parametrize("model_class", [lambda: torch.nn.Linear(5, 1), _tiny_network])
+@pytest.mark.parametrize("batch_size", [8, None])
+def test_seeds_together_equal_the_plain_loop_run_by_run(model_class, batch_size):
+    generator = torch.Generator().manual_seed(0)
+    X, X_val = torch.randn(36, 5, generator=generator), torch.randn(10, 5, generator=generator)
+    y = (torch.rand(36, generator=generator) > 0.5).float()
+    y_val = (torch.rand(10, generator=generator) > 0.5).float()
+    data = (X, y, X_val, y_val)
+    optimisers = {
+        "momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=1e-2),
+        "adam": lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=1e-2),
+    }
+    runs = train_seeds_together(
+        model_class, optimisers, [0, 3], data, passes=3, batch_size=batch_size
+    )
+    for name, make_optimizer in optimisers.items():
+        assert runs[name].history["train_loss"].shape == (4, 2)
+        last_models = runs[name].models("last")
+        for index, seed in enumerate([0, 3]):
+            plain = _plain_run(model_class, make_optimizer, seed, data, 3, batch_size)
+            for mine, theirs in zip(last_models[index].parameters(), plain.parameters()):
+                assert torch.allclose(mine, theirs, atol=1e-5), (name, seed)
+            loss_fn = torch.nn.BCEWithLogitsLoss()
+            loss, accuracy = evaluate(plain, X_val, y_val, loss_fn)
+            history = runs[name].history
+            assert history["val_loss"][-1, index].item() == pytest.approx(loss, abs=1e-5)
+            assert history["val_accuracy"][-1, index].item() == pytest.approx(accuracy)
+            squared = sum(p.detach().pow(2).sum() for p in plain.parameters()).item()
+            assert history["squared_norm"][-1, index].item() == pytest.approx(squared, rel=1e-4)
+
+
+def test_best_pass_keeps_the_weights_of_the_best_validation_accuracy():
+    generator = torch.Generator().manual_seed(1)
+    X = torch.randn(40, 5, generator=generator)
+    y = (X[:, 0] > 0).float()
+    data = (X, y, X[:20], y[:20])
+    optimisers = {"sgd": lambda p: torch.optim.SGD(p, lr=0.5)}
+    runs = train_seeds_together(
+        lambda: torch.nn.Linear(5, 1), optimisers, [0, 1], data, passes=4, batch_size=8
+    )["sgd"]
+    accuracy = runs.history["val_accuracy"]  # (5, 2)
+    for index, model in enumerate(runs.models("best")):
+        best = runs.best_pass[index].item()
+        assert accuracy[best, index] == accuracy[:, index].max()
+        assert best == int(accuracy[:, index].argmax())  # the first of equal maxima
+        _, reached = evaluate(model, X[:20], y[:20], torch.nn.BCEWithLogitsLoss())
+        assert reached == pytest.approx(accuracy[best, index].item())

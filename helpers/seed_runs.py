@@ -1,0 +1,169 @@
+"""Many seeds of one experiment at once: the plumbing behind notebook 05's ladder of optimisers.
+
+Notebook 05 writes its training loop out once, for one model and one seed. To show the
+seed-to-seed noise of every rung of its ladder, the same loop runs here for several seeds and
+several optimisers together: the parameters of all the copies are stacked along a first axis
+(`torch.func.stack_module_state`) and one `torch.func.vmap`-ed forward pass computes every copy's
+scores. Each copy's loss is its own batch mean and the total is their sum, so each copy's
+gradient is exactly the gradient it would get alone, and the optimisers (SGD, momentum, Adam,
+weight decay) act elementwise. A copy with seed `s` starts from the weights
+`torch.manual_seed(s); model_class()` gives and draws its batches with
+`iterate_minibatches(..., generator=torch.Generator().manual_seed(s))`, as the plain loop does;
+all optimisers share those weights and that batch order for one seed, so rungs are compared seed
+by seed. What this buys is time: one vmapped step costs a few plain steps, not `copies` of them.
+"""
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
+
+from helpers.training import progress
+
+COLUMNS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "squared_norm")
+
+
+@dataclass
+class SeedRuns:
+    """One optimiser's runs over `seeds`: `history[column]` is `(passes + 1, len(seeds))`,
+    row 0 being the initial weights and row p the weights after p passes over the data;
+    `best_pass[i]` is the pass with seed i's best validation accuracy (first on ties)."""
+
+    seeds: list[int]
+    history: dict[str, torch.Tensor]
+    best_pass: torch.Tensor
+    _template: nn.Module
+    _last: dict[str, torch.Tensor]
+    _best: dict[str, torch.Tensor]
+
+    def models(self, which: str = "best") -> list[nn.Module]:
+        """One ordinary module per seed, with the weights of its best validation pass
+        (`which="best"`) or of its last pass (`"last"`)."""
+        stacked = {"best": self._best, "last": self._last}[which]
+        modules = []
+        for index in range(len(self.seeds)):
+            module = copy.deepcopy(self._template)
+            module.load_state_dict({name: value[index] for name, value in stacked.items()})
+            modules.append(module)
+        return modules
+
+
+def _scores(template: nn.Module) -> Callable:
+    def one_copy(params, features):
+        return functional_call(template, params, (features,)).squeeze(-1)
+
+    return one_copy
+
+
+def train_seeds_together(
+    model_class: Callable[[], nn.Module],
+    optimisers: dict[str, Callable],
+    seeds: Sequence[int],
+    data: tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor],
+    *,
+    passes: int,
+    batch_size: int | None,
+    description: str = "",
+) -> dict[str, SeedRuns]:
+    """Train `model_class()` with every optimiser of `optimisers` (name -> factory taking a
+    list of parameters) and every seed, for `passes` passes over the training data in batches
+    of `batch_size` (`None`: full-batch gradient descent, one step per pass).
+
+    `data` is `(X_train, y_train, X_val, y_val)` on one device, targets `(N,)` floats in {0, 1}
+    and the model's output a logit; the loss is `BCEWithLogitsLoss`. After every pass each copy
+    is evaluated on the whole training and validation sets (`COLUMNS`). A progress bar over the
+    passes carries `description`.
+    """
+    X_train, y_train, X_val, y_val = data
+    device = X_train.device
+    seeds = list(seeds)
+    n_seeds, names = len(seeds), list(optimisers)
+    stacks, optimizers = {}, {}
+    for name in names:  # every optimiser starts from the same weights for one seed
+        modules = []
+        for seed in seeds:
+            torch.manual_seed(seed)
+            modules.append(model_class().to(device))
+        params, _ = stack_module_state(modules)  # {name: (n_seeds, ...)} leaf tensors
+        stacks[name] = params
+        optimizers[name] = optimisers[name](list(params.values()))
+    template = copy.deepcopy(modules[0]).to("meta")
+    scores = _scores(template)
+    on_batches = vmap(scores)  # every copy has its own batch
+    on_shared = vmap(scores, in_dims=(0, None))  # every copy sees the same rows
+    keys = list(stacks[names[0]])
+
+    def all_params():  # (len(names) * n_seeds, ...) views joined for one forward pass
+        return {key: torch.cat([stacks[name][key] for name in names]) for key in keys}
+
+    history = {column: torch.empty(passes + 1, len(names) * n_seeds) for column in COLUMNS}
+
+    @torch.no_grad()
+    def record(row):
+        params = all_params()
+        for split, X, y in (("train", X_train, y_train), ("val", X_val, y_val)):
+            logits = on_shared(params, X)  # (copies, N)
+            targets = y.expand_as(logits)
+            loss = nn.functional.binary_cross_entropy_with_logits(
+                logits, targets, reduction="none"
+            ).mean(1)
+            history[f"{split}_loss"][row] = loss.cpu()
+            accuracy = ((logits > 0).float() == targets).float().mean(1)
+            history[f"{split}_accuracy"][row] = accuracy.cpu()
+        history["squared_norm"][row] = sum(
+            value.reshape(len(value), -1).pow(2).sum(1) for value in params.values()
+        ).cpu()
+
+    record(0)
+    best = {name: {k: v.detach().clone() for k, v in stacks[name].items()} for name in names}
+    best_accuracy = history["val_accuracy"][0].clone()
+    best_pass = torch.zeros(len(names) * n_seeds, dtype=torch.int64)
+    generators = [torch.Generator().manual_seed(seed) for seed in seeds]
+    n_rows = len(y_train)
+    for pass_number in progress(range(1, passes + 1), desc=description):
+        if batch_size is None:
+            batches = [None]
+        else:  # each seed's own shuffle, drawn as iterate_minibatches draws it
+            orders = torch.stack([torch.randperm(n_rows, generator=g) for g in generators])
+            orders = orders.to(device)
+            batches = [orders[:, i : i + batch_size] for i in range(0, n_rows, batch_size)]
+        for rows in batches:
+            for optimizer in optimizers.values():
+                optimizer.zero_grad()
+            params = all_params()
+            if rows is None:
+                logits = on_shared(params, X_train)
+                targets = y_train.expand_as(logits)
+            else:
+                rows = rows.repeat(len(names), 1)  # (copies, batch)
+                logits, targets = on_batches(params, X_train[rows]), y_train[rows]
+            losses = nn.functional.binary_cross_entropy_with_logits(
+                logits, targets, reduction="none"
+            ).mean(1)  # (copies,): each copy's own batch mean
+            losses.sum().backward()  # so each copy gets its own gradient
+            for optimizer in optimizers.values():
+                optimizer.step()
+        record(pass_number)
+        improved = history["val_accuracy"][pass_number] > best_accuracy
+        best_accuracy = torch.where(improved, history["val_accuracy"][pass_number], best_accuracy)
+        best_pass[improved] = pass_number
+        for index, name in enumerate(names):
+            mask = improved[index * n_seeds : (index + 1) * n_seeds].to(device)
+            with torch.no_grad():
+                for key, value in stacks[name].items():
+                    best[name][key][mask] = value[mask]
+    runs = {}
+    for index, name in enumerate(names):
+        columns = slice(index * n_seeds, (index + 1) * n_seeds)
+        runs[name] = SeedRuns(
+            seeds=seeds,
+            history={column: values[:, columns] for column, values in history.items()},
+            best_pass=best_pass[columns],
+            _template=copy.deepcopy(modules[0]).cpu(),
+            _last={k: v.detach().cpu() for k, v in stacks[name].items()},
+            _best={k: v.cpu() for k, v in best[name].items()},
+        )
+    return runs
