@@ -106,6 +106,14 @@ def _values(value) -> list[float]:
     return _as_float64(value).flatten().tolist()
 
 
+def _numbers(answer) -> list[float] | None:
+    """The answer's numbers, or None when it is not a number, a list of them or a tensor."""
+    try:
+        return _values(answer)
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
 def number_key(value) -> str:
     """The key of a number, a list of numbers or a tensor, checked to SIGNIFICANT_DIGITS."""
     return " ".join(_digest(_number_text(x)) for x in _values(value))
@@ -174,9 +182,8 @@ def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
     SIGNIFICANT_DIGITS significant digits. Returns whether it passed."""
     if answer is None:
         return _not_answered(label)
-    try:
-        values = _values(answer)
-    except (TypeError, ValueError, RuntimeError):
+    values = _numbers(answer)
+    if values is None:
         return _wrong(label, hint, f"expected a number or a tensor, got {type(answer).__name__}")
     expected_count = len(key.split())
     if len(values) != expected_count:
@@ -201,9 +208,8 @@ def check_count(label: str, answer, key: str, *, hint: str) -> bool:
     """A whole number (parameters, bytes, passes) against `count_key(expected)`, exactly."""
     if answer is None:
         return _not_answered(label)
-    try:
-        values = _values(answer)
-    except (TypeError, ValueError, RuntimeError):
+    values = _numbers(answer)
+    if values is None:
         return _wrong(label, hint, f"expected a whole number, got {type(answer).__name__}")
     if len(values) != 1 or not math.isfinite(values[0]) or values[0] != int(values[0]):
         return _wrong(label, hint, "expected one whole number (a count is exact)")
