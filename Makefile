@@ -21,16 +21,16 @@ help:
 	@echo "make test    unit tests + every notebook executed and compared under nbval"
 	@echo "make lint    ruff check and ruff format --check: Python files and notebooks"
 	@echo "make data    check that MNIST can be found (MNIST_ROOT or data/)"
-	@echo "make slow-test  the tests that run notebooks again (Colab install, full-size split, ...)"
+	@echo "make slow-test  the tests that run notebooks again (student edition, Colab install, ...)"
 	@echo "make load-test  the notebooks with timing claims, run beside two busy processes"
 	@echo "make run     re-execute every notebook in place (outputs, figures/), then make student"
-	@echo "make student rebuild the student edition, student/, from notebooks/ (never over a"
+	@echo "make student rebuild the student edition, student/, and lessons/ from notebooks/ (never over a"
 	@echo "             student's work: it refuses and names the notebooks; FORCE=1 overrides)"
 	@echo "make e2e     every student notebook run through JupyterLab in headless Chromium"
 	@echo "make site    the course website in build/site/, from the stored outputs (own venv)"
 	@echo "make site-test  every page of the site opened offline in headless Chromium"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
-	@echo "make bench   measure the lecture's performance claims (benchmarks/run.py, a few minutes)"
+	@echo "make bench   the lecture's performance claims and the notebooks' cost (< 10 min; FULL=1: 30+ min)"
 	@echo "make colab-versions  every notebook on Colab's versions (tests/colab/, several GB)"
 
 $(STAMP): requirements.txt pyproject.toml tools/configure_venv.py
@@ -65,21 +65,28 @@ run: $(STAMP)
 	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make run" $(FORCE_FLAG)
 	$(QUIET_BARS) exec $(BIN)/python -m tools.run_notebooks
 	$(BIN)/python -m tools.student_edition --command "make run" $(FORCE_FLAG)
+	$(BIN)/python -m tools.lesson_modules
 
+# The student edition and lessons/ (the code cells tagged `export`, for the seed study and the
+# benchmarks) are both generated from notebooks/.
 student: $(STAMP)
 	$(BIN)/python -m tools.student_edition $(FORCE_FLAG)
+	$(BIN)/python -m tools.lesson_modules
 
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
+# Each notebook runs once, under nbval, first: the tests after it read what that run logged
+# (the answers the reference solutions got accepted). Figures go to a throw-away folder:
+# running the tests never changes figures/.
 test: $(STAMP)
-	@# Figures go to a throw-away folder: running the tests never changes figures/.
-	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests notebooks \
-		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow" $(NBVAL)
+	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) ACCEPTED_ANSWERS_LOG=$$(mktemp) exec $(BIN)/python \
+		-m pytest notebooks tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load \
+		-m "not slow" $(NBVAL)
 
-# What runs notebooks again beyond make test's one run per edition: a simulated Colab install,
-# notebook 05 on a full-size split, the benchmark's quick run, a student's path in a copy of
-# the repository. CI runs it after make test.
+# What runs notebooks again beyond make test's one run of each: the student edition with the
+# solutions after it, a simulated Colab install, notebook 05 on a full-size split, the
+# benchmark's quick run, a student's path in a copy of the repository. CI runs it after make test.
 slow-test: $(STAMP)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests -m slow \
 		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider
@@ -136,7 +143,7 @@ colab-versions: $(STAMP)
 	PYTHONPATH=tests exec $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
 
 bench: $(STAMP)
-	$(QUIET_BARS) exec $(BIN)/python benchmarks/run.py --json benchmarks/latest.json
+	$(QUIET_BARS) exec $(BIN)/python benchmarks/run.py $(if $(FULL),--full) --json benchmarks/latest.json
 
 badges: $(STAMP)
 	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make badges" $(FORCE_FLAG)

@@ -14,7 +14,9 @@ not happen, and prints only the error's first line (no traceback full of file pa
 """
 
 import hashlib
+import json
 import math
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
@@ -28,6 +30,9 @@ _SALT = "beyond-least-squares"
 
 # Every answer a check accepted in this kernel, as written for hashing (`accepted_answers`).
 _accepted: list[dict] = []
+# The project's tests set this to a file: each accepted answer is also appended there, one JSON
+# line, so that one run of the notebooks tells them which answers must stay unreadable.
+ANSWERS_LOG_ENV_VAR = "ACCEPTED_ANSWERS_LOG"
 
 
 @contextmanager
@@ -162,6 +167,10 @@ def _wrong(label: str, hint: str, why: str = "not yet") -> bool:
 
 def _correct(label: str, written: list[str], how: str = "") -> bool:
     _accepted.append({"label": label, "written": written})
+    log = os.environ.get(ANSWERS_LOG_ENV_VAR)
+    if log:
+        with open(log, "a", encoding="utf-8") as file:
+            file.write(json.dumps(_accepted[-1]) + "\n")
     print(f"✓ {label}: correct{how}")
     return True
 

@@ -2,25 +2,29 @@
 
 - The committed student edition is what `make student` builds from the committed notebooks.
 - It has no reference solutions; its exercise cells have no outputs.
-- Every student notebook runs top to bottom, and each unanswered check says so; the reference
-  solutions, run after it in the same kernel, pass, and never make a student's check pass.
-- No check holds an answer, and no accepted answer is readable in the student edition.
+- No check holds an answer, and no answer a reference solution got accepted is readable in the
+  student edition. The accepted answers come from the one run of the instructor edition that
+  `make test` makes under nbval (logged by `helpers.exercises`); a test run without it runs the
+  instructor notebooks itself.
+- In that run every exercise says "not answered yet" and every reference solution passes (nbval
+  compares the stored outputs checked here), and the solutions change nothing that an exercise
+  or a later cell reads: so the student edition, the same cells without the solutions, behaves
+  the same. `make slow-test` (and `make e2e`, in JupyterLab) also runs every student notebook.
 """
 
 import ast
 import json
 import os
 import re
+import symtable
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from helpers.exercises import ANSWERS_LOG_ENV_VAR
 from tools.editions import course_bytes
-from tools.run_notebooks import (
-    ipc_kernel_manager,
-    notebook_client,
-)
+from tools.run_notebooks import execute_notebook, ipc_kernel_manager, notebook_client
 from tools.student_edition import EXERCISE_TAG, SOLUTION_TAG, build, student_notebook_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -81,6 +85,7 @@ def run_cells(client, notebook, cells) -> None:
         client.execute_cell(cell, len(notebook.cells) - 1)
 
 
+@pytest.mark.slow  # every student notebook once more: `make slow-test`
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
 def test_the_student_edition_runs_and_no_solution_passes_a_students_check(
     path, figures_elsewhere, tmp_path
@@ -118,8 +123,13 @@ def test_the_student_edition_runs_and_no_solution_passes_a_students_check(
             "print(json.dumps(accepted_answers()))"
         )
         run_cells(client, executed, [ask])
+    assert_unreadable(path, json.loads(printed(ask)))
+
+
+def assert_unreadable(path: Path, accepted: list[dict]) -> None:
+    """No accepted answer appears, as a whole number, in the course's copy of `path`."""
     student_text = visible_text(json.loads(course_bytes(path)))
-    for entry in json.loads(printed(ask)):
+    for entry in accepted:
         for form in readable_forms(entry["written"]):
             alone = re.compile(rf"(?<![\d.,]){re.escape(form)}(?![\d]|[.,]\d)")  # not inside 1257
             assert not alone.search(student_text), f"{entry['label']}: {form} is readable"
@@ -191,3 +201,112 @@ def test_every_check_holds_keys_not_answers(path):
         assert all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in literals)
         positional = 3 if call.func.id == "check_function" else 2  # label, answer (, points)
         assert len(call.args) <= positional, ast.unparse(call)
+
+
+# What one run of the instructor edition tells ---------------------------------------------------
+
+
+def check_labels(notebook: dict) -> set[str]:
+    """The labels of the checks in a notebook's checks cell ("exercise 1, ...")."""
+    labels = set()
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and "def check_exercise_" in "".join(cell["source"]):
+            labels |= {
+                node.args[0].value
+                for node in ast.walk(ast.parse("".join(cell["source"])))
+                if isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) in CHECKS
+                and isinstance(node.args[0], ast.Constant)
+            }
+    return labels
+
+
+@pytest.fixture(scope="session")
+def accepted_answers(tmp_path_factory):
+    """accepted_answers(name): the answers the reference solutions of notebook `name` got
+    accepted. `make test` runs the instructor notebooks under nbval first, with
+    ACCEPTED_ANSWERS_LOG naming a fresh file; a notebook that left nothing there (this file run
+    alone) is run here, once."""
+    log = os.environ.get(ANSWERS_LOG_ENV_VAR)
+    logged = []
+    if log and Path(log).exists():
+        logged = [json.loads(line) for line in Path(log).read_text("utf-8").splitlines()]
+
+    def answers(name: str) -> list[dict]:
+        path = REPO / "notebooks" / name
+        labels = check_labels(json.loads(path.read_bytes()))
+        entries = [entry for entry in logged if entry["label"] in labels]
+        if not entries:
+            own_log = tmp_path_factory.mktemp("answers") / "accepted.jsonl"
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv(ANSWERS_LOG_ENV_VAR, str(own_log))
+                patch.setenv("FIGURES_DIR", str(tmp_path_factory.mktemp("figures")))
+                assert execute_notebook(path, write=False).ok, name
+            entries = [json.loads(line) for line in own_log.read_text("utf-8").splitlines()]
+        return entries
+
+    return answers
+
+
+@pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
+def test_no_accepted_answer_is_readable_in_the_student_edition(path, accepted_answers):
+    if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
+        pytest.skip("notebook 05 needs MNIST: set MNIST_ROOT")
+    entries = accepted_answers(path.name)
+    assert entries, "no reference solution was accepted"
+    assert_unreadable(path, entries)
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_the_run_shows_unanswered_exercises_and_passing_solutions(path):
+    """The stored outputs, which nbval compares with a fresh run of the instructor edition."""
+    cells = json.loads(path.read_bytes())["cells"]
+    exercises = [cell for cell in cells if tagged(cell, EXERCISE_TAG)]
+    solutions = [cell for cell in cells if tagged(cell, SOLUTION_TAG)]
+    for cell in exercises:
+        assert NOT_ANSWERED in printed(cell) and "✓" not in printed(cell), printed(cell)
+    assert "✓" in "".join(printed(cell) for cell in solutions)
+    assert "✗" not in "".join(printed(cell) for cell in solutions)
+
+
+def reads_and_binds(source: str) -> tuple[set[str], set[str]]:
+    """The global names a cell reads (its functions' included) and those it binds."""
+    table = symtable.symtable(source, "cell", "exec")
+    binds = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
+    reads = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    stack = list(table.get_children())
+    while stack:
+        child = stack.pop()
+        if child.get_type() == "function":
+            reads |= set(child.get_globals())
+        stack += child.get_children()
+    return reads, binds
+
+
+def python_source(cell: dict) -> str:
+    """A code cell as Python: IPython's magics (the Colab install line) made comments."""
+    return "\n".join(
+        "#" + line if line.lstrip()[:1] in ("%", "!") else line
+        for line in "".join(cell["source"]).splitlines()
+    )
+
+
+@pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
+def test_the_solutions_change_nothing_an_exercise_or_a_later_cell_reads(path):
+    """Left out of the student edition, the reference solutions must not be missed: no name they
+    bind is read by an exercise, by the checks or by a cell after them, and the exercises and
+    checks read no name bound only by a solution. So a student's check, run after the
+    solutions, still sees only the student's answer."""
+    cells = [cell for cell in json.loads(path.read_bytes())["cells"] if cell["cell_type"] == "code"]
+    first_solution = next(i for i, cell in enumerate(cells) if tagged(cell, SOLUTION_TAG))
+    bound_by_solutions, read_by_students = set(), set()
+    for index, cell in enumerate(cells):
+        reads, binds = reads_and_binds(python_source(cell))
+        if tagged(cell, SOLUTION_TAG):
+            bound_by_solutions |= binds
+            continue
+        checks = "def check_exercise_" in "".join(cell["source"])
+        if index > first_solution or checks or tagged(cell, EXERCISE_TAG):
+            read_by_students |= reads
+    clash = bound_by_solutions & read_by_students
+    assert not clash, f"the solutions bind names the student's cells read: {sorted(clash)}"
