@@ -1,23 +1,32 @@
 """Measure the lecture's performance claims and the notebooks' own cost, side by side.
 
-Each case times two ways of doing the same work in this one process (median of repeats after a
-warm-up) and reports both and their ratio a/b, so the result holds on a noisy machine:
+Each case times two ways of doing the same work in this one process, on one CPU thread as notebook
+05 trains (median of 5 timed runs after a warm-up), and reports both and their ratio a/b, so the
+result holds on a noisy machine. What runs is the lessons' own code, imported from `lessons/`
+(generated from the notebooks' cells tagged `export`): notebook 04's gradient routes, notebook
+05's models, data loader and training loops.
 
-    data_pipeline         torchvision DataLoader (ToTensor + Normalize)  vs  tensor-resident batches
-    autograd_overhead     least-squares gradient by autograd             vs  Xᵀ(Xw − y) by hand
-    gram_vs_matvec        gradient through XᵀX                           vs  two mat-vecs (+ memory)
-    lecture_vs_minibatch  lecture recipe (full batch, 1,000 steps)       vs  minibatch training
-    notebooks             all notebooks in fresh kernels                 vs  a fresh kernel per
-                                                                             notebook that only
-                                                                             imports (the floor)
+    data_pipeline         one epoch of SimpleNN: the slides'      vs  train_one_run, one pass over
+                          loop over their DataLoader                  tensor-resident batches
+                          (train_slides_loop, slides_loader)
+    autograd_overhead     least-squares gradient by autograd      vs  Xᵀ(Xw − y) by hand
+    gram_vs_matvec        gradient through XᵀX                    vs  two mat-vecs (+ memory)
+    lecture_vs_minibatch  Part A: train_lecture_recipe (full      vs  Part B's Adam rung:
+                          batch, 1,000 steps), both models            train_one_run, 20 passes
+    notebooks             all notebooks, each in a fresh kernel   vs  a fresh kernel per notebook
+                                                                      that only imports (the floor)
     all_training_images   notebook 05 with USE_ALL_TRAINING_IMAGES = True  vs  as shipped, both on
-                          a full-size (60,000-image) training split; also each kernel's peak memory
+    (--full only)         a full-size (60,000-image) training split; also each kernel's peak memory
 
-    python benchmarks/run.py [--quick] [--json PATH]
+    python benchmarks/run.py [--quick | --full] [--json PATH]
 
-`--quick` shrinks every case and leaves out `all_training_images` (minutes on a laptop CPU).
-SIGTERM (a time limit) or Ctrl-C stops the run within seconds, kernels included: temporary
-folders are removed, nothing is written, and the exit status is 128 + the signal's number.
+By default (`make bench`) every notebook runs once, each followed by a floor kernel, and the whole
+run takes under 10 minutes on a 2-core CPU. `--full` runs the suite 5 times (median per notebook,
+each run followed by a floor kernel) and adds `all_training_images`: half an hour or more on a
+laptop CPU. `--quick` shrinks every case and runs notebook 01 alone (about a minute; the tests
+use it). SIGTERM (a time limit) or Ctrl-C stops the run within seconds, kernels included:
+temporary folders are removed, nothing is written, and the exit status is 128 + the signal's
+number.
 """
 
 import argparse
@@ -37,8 +46,6 @@ import torch
 from torch import nn
 
 from helpers.data import (
-    MNIST_MEAN,
-    MNIST_STD,
     draw_train_validation,
     first_images_per_digit,
     load_mnist,
@@ -46,41 +53,58 @@ from helpers.data import (
     parity_labels,
 )
 from helpers.device import get_device
-from helpers.least_squares import autograd_gradient, gram_gradient, matvec_gradient
 from helpers.memory import peak_extra_bytes
 from helpers.paths import FIGURES_DIR_ENV_VAR, MNIST_ROOT_ENV_VAR, data_root, display_path
-from helpers.timing import median_seconds
-from helpers.training import evaluate, iterate_minibatches
+from helpers.timing import median_seconds, one_thread
+from helpers.training import evaluate
 
-# `tools` is maintainer tooling at the repository root, not an installed package.
+# `tools` (maintainer tooling) and `lessons` (generated from the notebooks) sit at the repository
+# root: they are not installed packages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lessons.least_squares import autograd_gradient, gram_gradient, matvec_gradient
+from lessons.mnist_models import (
+    LADDER,
+    PASSES,
+    Logistic,
+    SimpleNN,
+    slides_loader,
+    train_lecture_recipe,
+    train_one_run,
+    train_slides_loop,
+)
 from tools.processes import Stopped, raise_on_sigterm, stop_children
 from tools.run_notebooks import default_notebooks, execute_notebook
 
-REPEATS = 5  # median of 5 timed runs after one warm-up, for every case
-FULL = {
+REPEATS = 5  # median of 5 timed runs after one warm-up, for every in-process case
+DEFAULT = {
     "pipeline_images": None,  # the whole training split
     "least_squares": (20_000, 2_000),
-    "lecture_steps": 1_000,
-    "minibatch_epochs": 20,
+    "lecture_steps": 1_000,  # Part A's steps
+    "minibatch_passes": PASSES,  # the ladder's budget
     "notebooks": None,  # all of them
+    "suite_passes": 1,  # each notebook once: the suite takes minutes
 }
+FULL = {**DEFAULT, "suite_passes": 5}
 QUICK = {
     "pipeline_images": 1_000,
     "least_squares": (2_000, 200),
     "lecture_steps": 50,
-    "minibatch_epochs": 2,
+    "minibatch_passes": 2,
     "notebooks": ["01_polynomial_gradient.ipynb"],
+    "suite_passes": 1,
 }
+SETTINGS = {"quick": QUICK, "default": DEFAULT, "full": FULL}
 REPO = Path(__file__).resolve().parent.parent
-# What every notebook's first cell costs at least: a kernel that imports what they all import.
+# What every notebook's first cell costs at least: a kernel that imports what they import from
+# torch, matplotlib and helpers (the lesson code the notebooks define is not imported).
 FLOOR_SOURCE = (
     "import matplotlib.pyplot\nimport torch\n\n"
-    "import helpers.data, helpers.device, helpers.exercises, helpers.graphs\n"
-    "import helpers.least_squares, helpers.memory, helpers.plotting, helpers.timing\n"
+    "import helpers.backward_viewer, helpers.data, helpers.device, helpers.exercises\n"
+    "import helpers.graphs, helpers.memory, helpers.plotting, helpers.seed_runs, helpers.timing\n"
     "import helpers.training"
 )
 SUITE_OVER_FLOOR_GOAL = "<= 3"
+ADAM_RUNG = "Adam, step 0.001"  # Part B's minibatch rung that lecture_vs_minibatch times
 
 
 def case(name, a, b, a_seconds, b_seconds, goal, device, **extra):
@@ -89,8 +113,7 @@ def case(name, a, b, a_seconds, b_seconds, goal, device, **extra):
         meets = None
     else:
         operator, bound = goal.split()
-        value = ratio
-        meets = value >= float(bound) if operator == ">=" else value <= float(bound)
+        meets = ratio >= float(bound) if operator == ">=" else ratio <= float(bound)
     return {
         "name": name,
         "a": a,
@@ -105,11 +128,6 @@ def case(name, a, b, a_seconds, b_seconds, goal, device, **extra):
     }
 
 
-def simple_nn():
-    """SimpleNN of notebook 05: 784 → 32 → ReLU → 1."""
-    return nn.Sequential(nn.Linear(784, 32), nn.ReLU(), nn.Linear(32, 1))
-
-
 def time_pair(fn_a, fn_b, device):
     """Median seconds of each side, measured back to back in this process."""
     return (
@@ -118,60 +136,39 @@ def time_pair(fn_a, fn_b, device):
     )
 
 
-def train_step(model, optimizer, loss_fn, batch_features, batch_targets):
-    optimizer.zero_grad()
-    loss_fn(model(batch_features).squeeze(1), batch_targets).backward()
-    optimizer.step()
-
-
-def tensor_epoch(model, optimizer, loss_fn, features, targets, shuffle):
-    """One epoch over tensors already on the device, in batches of 64 (the project's path)."""
-    for batch_features, batch_targets in iterate_minibatches(
-        features, targets, 64, generator=shuffle
-    ):
-        train_step(model, optimizer, loss_fn, batch_features, batch_targets)
+def seeded(model_class, device):
+    """A model with notebook 05's initial weights (torch.manual_seed(0)), on `device`."""
+    torch.manual_seed(0)
+    return model_class().to(device)
 
 
 def data_pipeline(settings, device):
-    """One epoch of SimpleNN (batch 64, SGD 0.01) fed two ways."""
-    import torchvision
-    from torchvision import transforms
-
+    """One epoch of notebook 05's SimpleNN (batches of 64, SGD at step 0.01) fed two ways: the
+    slides' loop over the slides' DataLoader, which converts and normalises image by image
+    (`train_slides_loop`, `slides_loader`), against `train_one_run`, one pass over tensors already
+    on the device. Besides the batches, the two loops differ only in the loss (`BCELoss` on
+    probabilities against `BCEWithLogitsLoss` on scores): a few operations on 64 numbers."""
     images, digits = load_mnist("train")  # validates the files (or downloads them) first
     n_images = settings["pipeline_images"] or len(digits)
-    dataset = torchvision.datasets.MNIST(
-        root=str(data_root()),
-        train=True,
-        transform=transforms.Compose(
-            [transforms.ToTensor(), transforms.Normalize((MNIST_MEAN,), (MNIST_STD,))]
-        ),
-    )
-    dataset = torch.utils.data.Subset(dataset, range(n_images))
-    loader = torch.utils.data.DataLoader(dataset, batch_size=64, shuffle=True)
+    loader = slides_loader(torch.arange(n_images), seed=0)
     features = mnist_features(images[:n_images]).to(device)
     targets = parity_labels(digits[:n_images]).to(device)
-    loss_fn = nn.BCEWithLogitsLoss()
 
     def epoch_with_dataloader():
-        torch.manual_seed(0)
-        model = simple_nn().to(device)
+        model = seeded(SimpleNN, device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        for batch_images, batch_digits in loader:  # PIL → tensor → normalise, image by image
-            batch_features = batch_images.reshape(len(batch_images), -1).to(device)
-            batch_targets = (batch_digits % 2).float().to(device)
-            train_step(model, optimizer, loss_fn, batch_features, batch_targets)
+        train_slides_loop(model, loader, optimizer, device, epochs=1)
 
     def epoch_with_tensor_batches():
-        torch.manual_seed(0)
-        model = simple_nn().to(device)
+        model = seeded(SimpleNN, device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        tensor_epoch(model, optimizer, loss_fn, features, targets, torch.Generator().manual_seed(0))
+        train_one_run(model, optimizer, features, targets, seed=0, passes=1)
 
     a, b = time_pair(epoch_with_dataloader, epoch_with_tensor_batches, device)
     return case(
         "data_pipeline",
-        f"DataLoader(ToTensor, Normalize), one epoch of {n_images} images",
-        f"tensor-resident batches (helpers.training), one epoch of {n_images} images",
+        f"train_slides_loop over slides_loader, one epoch of {n_images} images",
+        f"train_one_run over tensor-resident batches, one pass over {n_images} images",
         a,
         b,
         ">= 7",
@@ -190,6 +187,7 @@ def least_squares_problem(settings, device):
 
 
 def autograd_overhead(settings, device):
+    """Notebook 04's route (c), autograd, against its route (b), by hand."""
     n, p, X, y, w = least_squares_problem(settings, device)
     a, b = time_pair(lambda: autograd_gradient(X, y, w), lambda: matvec_gradient(X, y, w), device)
     return case(
@@ -206,6 +204,7 @@ def autograd_overhead(settings, device):
 
 
 def gram_vs_matvec(settings, device):
+    """Notebook 04's route (a), through XᵀX, against its route (b): time and extra memory."""
     n, p, X, y, w = least_squares_problem(settings, device)
     memory_device = device if device.type == "cuda" else torch.device("cpu")
     a, b = time_pair(lambda: gram_gradient(X, y, w), lambda: matvec_gradient(X, y, w), device)
@@ -229,49 +228,51 @@ def gram_vs_matvec(settings, device):
 
 
 def lecture_vs_minibatch(settings, device):
-    """Part A of notebook 05 (both models) against its Part B (minibatches, Adam)."""
+    """Notebook 05's Part A against the Adam rung of its Part B, both models, on the notebook's
+    4,000 / 1,000 draw: `train_lecture_recipe` as Part A calls it (full batch, SGD at step 0.01,
+    1,000 steps, a record every 25) against `train_one_run` with the ladder's Adam optimiser
+    (batches of 64, weight decay, 20 passes), one seed. Each side's test accuracy is kept."""
     images, digits = load_mnist("train")
     test_images, test_digits = load_mnist("test")
-    lecture_rows = first_images_per_digit(digits, per_digit=500)
-    train_pick, _ = draw_train_validation(
-        len(lecture_rows), 4_000, 1_000, torch.Generator().manual_seed(0)
+    rows = first_images_per_digit(digits, per_digit=500)
+    n_train = int(0.8 * len(rows))
+    picks = draw_train_validation(
+        len(rows), n_train, len(rows) - n_train, torch.Generator().manual_seed(0)
     )
-    train_rows = lecture_rows[train_pick]
-    X = mnist_features(images[train_rows]).to(device)
-    y = parity_labels(digits[train_rows]).to(device)
+    features, parity = mnist_features(images), parity_labels(digits)
+    (X, y), (X_val, y_val) = (
+        (features[rows[pick]].to(device), parity[rows[pick]].to(device)) for pick in picks
+    )
     X_test = mnist_features(test_images).to(device)
     y_test = parity_labels(test_digits).to(device)
-    models = {"Logistic": lambda: nn.Linear(784, 1), "SimpleNN": simple_nn}
+    models = {"Logistic": Logistic, "SimpleNN": SimpleNN}
+    batch_size, adam = LADDER[ADAM_RUNG]
     accuracy = {}
 
+    def test_accuracy(model):
+        return evaluate(model, X_test, y_test, nn.BCEWithLogitsLoss())[1]
+
     def lecture_recipe():
-        for name, make_model in models.items():
-            torch.manual_seed(0)
-            model = make_model().to(device)
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-            loss_fn = nn.BCELoss()
-            for _ in range(settings["lecture_steps"]):
-                optimizer.zero_grad()
-                loss_fn(torch.sigmoid(model(X)).squeeze(1), y).backward()
-                optimizer.step()
-            accuracy[("lecture", name)] = evaluate(model, X_test, y_test, nn.BCEWithLogitsLoss())[1]
+        for name, model_class in models.items():
+            model = seeded(model_class, device)
+            train_lecture_recipe(model, X, y, X_val, y_val, steps=settings["lecture_steps"])
+            accuracy[("lecture", name)] = test_accuracy(model)
 
     def minibatch_recipe():
-        for name, make_model in models.items():
-            torch.manual_seed(0)
-            model = make_model().to(device)
-            optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-            loss_fn = nn.BCEWithLogitsLoss()
-            shuffle = torch.Generator().manual_seed(0)
-            for _ in range(settings["minibatch_epochs"]):
-                tensor_epoch(model, optimizer, loss_fn, X, y, shuffle)
-            accuracy[("minibatch", name)] = evaluate(model, X_test, y_test, loss_fn)[1]
+        for name, model_class in models.items():
+            model = seeded(model_class, device)
+            optimizer = adam(model.parameters())
+            passes = settings["minibatch_passes"]
+            train_one_run(model, optimizer, X, y, seed=0, passes=passes, batch_size=batch_size)
+            accuracy[("minibatch", name)] = test_accuracy(model)
 
     a, b = time_pair(lecture_recipe, minibatch_recipe, device)
     return case(
         "lecture_vs_minibatch",
-        f"lecture recipe: full batch, {settings['lecture_steps']} steps, Logistic + SimpleNN",
-        f"minibatch 64, Adam, {settings['minibatch_epochs']} epochs, Logistic + SimpleNN",
+        f"Part A, train_lecture_recipe: full batch, {settings['lecture_steps']} steps,"
+        " Logistic + SimpleNN",
+        f"Part B's rung {ADAM_RUNG!r}, train_one_run: batches of {batch_size},"
+        f" {settings['minibatch_passes']} passes, Logistic + SimpleNN",
         a,
         b,
         None,
@@ -313,12 +314,13 @@ def run_or_fail(path: Path):
 
 
 def notebooks(settings, device):
-    """Each notebook in a fresh kernel (as `make run`, without writing), against the floor: a
-    fresh kernel per notebook that only imports torch, matplotlib and helpers. Medians."""
+    """Each notebook in a fresh kernel (as `make run`, without writing), `suite_passes` times,
+    each run followed by the floor: a fresh kernel that only imports torch, matplotlib and
+    helpers (interleaved, so both see the same machine). Medians per notebook."""
     paths = default_notebooks()
     if settings["notebooks"] is not None:
         paths = [path for path in paths if path.name in settings["notebooks"]]
-    repeats = REPEATS if settings["notebooks"] is None else 1
+    passes = settings["suite_passes"]
     per_notebook = {}
     # Figures go to the temporary folder: a benchmark leaves figures/ as `make run` left it.
     with tempfile.TemporaryDirectory() as folder, environment(**{FIGURES_DIR_ENV_VAR: folder}):
@@ -326,20 +328,22 @@ def notebooks(settings, device):
         floor_times = []
         for path in paths:
             times = []
-            for _ in range(repeats):
+            for _ in range(passes):
                 times.append(run_or_fail(path))
                 floor_times.append(run_or_fail(floor))  # interleaved: same machine state
             per_notebook[path.name] = statistics.median(times)
     total = sum(per_notebook.values())
     floor_seconds = len(paths) * statistics.median(floor_times)
+    runs = "once" if passes == 1 else f"median of {passes}"
     return case(
         "notebooks",
-        f"{len(paths)} notebook(s), each in a fresh kernel (median of {repeats})",
+        f"{len(paths)} notebook(s), each in a fresh kernel ({runs})",
         f"floor: {len(paths)} fresh kernel(s) that only import torch, matplotlib, helpers",
         total,
         floor_seconds,
         SUITE_OVER_FLOOR_GOAL if settings["notebooks"] is None else None,
         device,
+        passes=passes,
         per_notebook_seconds=per_notebook,
         total_seconds=total,
         floor_seconds=floor_seconds,
@@ -405,8 +409,10 @@ def all_training_images(settings, device):
     )
 
 
-QUICK_CASES = (data_pipeline, autograd_overhead, gram_vs_matvec, lecture_vs_minibatch, notebooks)
-CASES = (*QUICK_CASES, all_training_images)
+def cases_for(mode):
+    """The cases a mode runs, in order: `all_training_images` only with --full."""
+    cases = [data_pipeline, autograd_overhead, gram_vs_matvec, lecture_vs_minibatch, notebooks]
+    return [*cases, all_training_images] if mode == "full" else cases
 
 
 def machine_description(device):
@@ -462,7 +468,7 @@ def format_table(report):
                 lines.append(f"{'':<22}{name:<40}{seconds:7.1f} s")
             lines.append(
                 f"{'':<22}suite {row['total_seconds']:.1f} s ÷ floor {row['floor_seconds']:.1f} s"
-                f" = {row['floor_ratio']:.2f}"
+                f" = {row['floor_ratio']:.2f} ({row['a']})"
             )
         if row["name"] == "all_training_images":
             lines.append(
@@ -474,20 +480,31 @@ def format_table(report):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes: under 60 s in all")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="small sizes, notebook 01 alone")
+    sizes.add_argument(
+        "--full",
+        action="store_true",
+        help="the suite 5 times and the all_training_images case: half an hour or more",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this path")
     args = parser.parse_args(argv)
-    settings = QUICK if args.quick else FULL
+    mode = "quick" if args.quick else "full" if args.full else "default"
+    settings = SETTINGS[mode]
     device = get_device()
-    report = {"machine": machine_description(device), "quick": args.quick, "cases": []}
     started = time.perf_counter()
-    for run_case in QUICK_CASES if args.quick else CASES:
-        report["cases"].append(run_case(settings, device))
+    with one_thread():  # as notebook 05 trains; on a busy machine two threads wait on each other
+        report = {"machine": machine_description(device), "mode": mode, "cases": []}
+        for run_case in cases_for(mode):
+            case_started = time.perf_counter()
+            report["cases"].append(run_case(settings, device))
+            seconds = time.perf_counter() - case_started
+            print(f"benchmarks: {run_case.__name__}, {seconds:.0f} s", file=sys.stderr, flush=True)
     report["wall_seconds"] = time.perf_counter() - started
     for row in report["cases"]:
         assert math.isfinite(row["ratio"]) and row["ratio"] > 0, row
     print(format_table(report))
-    print(f"(whole run: {report['wall_seconds']:.0f} s{', --quick' if args.quick else ''})")
+    print(f"(whole run: {report['wall_seconds']:.0f} s, {mode})")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         print(f"wrote {args.json}")

@@ -6,21 +6,21 @@ images and the test set do not. Every configuration of the notebook is trained w
 
     Part A         Logistic, SimpleNN     lecture recipe (full batch, 1,000 steps); also the
                                           first checkpoint's validation and the final training
-                                          accuracy and loss, for the slide's conclusions
+                                          accuracy, for the slide's conclusions
     Slides' loop   Logistic, SimpleNN     DataLoader, BCELoss, SGD 0.01, 5 epochs
     Ladder         Logistic, SimpleNN  x  every rung of LADDER (20 passes), with f* from Newton
                                           for logistic regression
 
 The notebook's accuracy assertions take their thresholds below the minima printed here. The
-models, the Newton solve, the ladder and the training functions are executed from the notebook
-itself (its imports and named top-level definitions), so the study measures exactly the code the
-students run; the ladder's runs go through `helpers.seed_runs`, as in the notebook.
+models, the Newton solve, the ladder and the training functions are imported from
+`lessons.mnist_models`, the module generated from the notebook's cells tagged `export`
+(tools/lesson_modules.py), so the study measures exactly the code the students run; the
+ladder's runs go through `helpers.seed_runs`, as in the notebook.
 
     python benchmarks/seed_study.py [--seeds 10] [--json benchmarks/seed_study.json]
 """
 
 import argparse
-import ast
 import json
 import statistics
 import sys
@@ -38,118 +38,74 @@ from helpers.data import (
     parity_labels,
 )
 from helpers.device import get_device
-from helpers.paths import notebooks_dir
 from helpers.training import evaluate
 
-NOTEBOOK = "05_mnist_models.ipynb"
-# What the study takes from the notebook: its imports, models, training functions, settings.
-DEFINITIONS = {
-    "Logistic",
-    "SimpleNN",
-    "BinaryClassifier",
-    "HIDDEN_DIM",
-    "train_lecture_recipe",
-    "SLIDES_TRANSFORM",
-    "slides_loader",
-    "train_slides_loop",
-    "LAMBDA",
-    "logistic_objective",
-    "logistic_optimum",
-    "PASSES",
-    "SEEDS",
-    "LADDER",
-    "run_ladder",
-}
-PART_A_MODELS = ("Logistic", "SimpleNN")
+# `lessons` is generated at the repository root, not an installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from lessons.mnist_models import (
+    LAMBDA,
+    Logistic,
+    SimpleNN,
+    logistic_objective,
+    logistic_optimum,
+    run_ladder,
+    slides_loader,
+    train_lecture_recipe,
+    train_slides_loop,
+)
+
+MODELS = (Logistic, SimpleNN)
 
 
-def _is_kept(node: ast.stmt) -> bool:
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return True
-    if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
-        return node.name in DEFINITIONS
-    return isinstance(node, ast.Assign) and any(
-        isinstance(target, ast.Name) and target.id in DEFINITIONS for target in node.targets
-    )
-
-
-def notebook_definitions(path: Path, device: torch.device) -> dict:
-    """Execute the notebook's imports and the top-level definitions named in DEFINITIONS (and
-    nothing else: no training, no figures) into a fresh namespace."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    kept = []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        source = "".join(cell["source"])
-        # IPython magics are not Python; the Colab install line is one.
-        source = "\n".join(
-            line.replace("%", "pass  #", 1) if line.lstrip().startswith("%") else line
-            for line in source.splitlines()
-        )
-        kept += [node for node in ast.parse(source).body if _is_kept(node)]
-    found = {
-        getattr(node, "name", None) or node.targets[0].id
-        for node in kept
-        if not isinstance(node, (ast.Import, ast.ImportFrom))
-    }
-    if found != DEFINITIONS:
-        raise SystemExit(f"{path.name} no longer defines {sorted(DEFINITIONS - found)}")
-    namespace = {"device": device}
-    # Running the notebook's own definitions is the point: the study measures the lesson's code.
-    exec(compile(ast.Module(body=kept, type_ignores=[]), str(path), "exec"), namespace)  # noqa: S102
-    return namespace
-
-
-def set_split(namespace, features, parity, lecture_rows, seed, device):
-    """The notebook's 4,000 / 1,000 draw from the lecture's images, with this seed."""
+def draw_split(features, parity, lecture_rows, seed, device):
+    """The notebook's 4,000 / 1,000 draw from the lecture's images, with this seed: the rows of
+    the training images and (X_train, y_train, X_val, y_val) on `device`."""
     n_train = int(0.8 * len(lecture_rows))
     train_pick, validation_pick = draw_train_validation(
         len(lecture_rows), n_train, len(lecture_rows) - n_train, torch.Generator().manual_seed(seed)
     )
-    for prefix, pick in (("train", train_pick), ("val", validation_pick)):
-        rows = lecture_rows[pick]
-        namespace[f"X_{prefix}"] = features[rows].to(device)
-        namespace[f"y_{prefix}"] = parity[rows].to(device)
-    namespace["train_rows"] = lecture_rows[train_pick]
+    train_rows, validation_rows = lecture_rows[train_pick], lecture_rows[validation_pick]
+    data = tuple(
+        tensor[rows].to(device)
+        for rows in (train_rows, validation_rows)
+        for tensor in (features, parity)
+    )
+    return train_rows, data
 
 
-def run_seed(namespace, seed, X_test, y_test):
+def run_seed(seed, train_rows, data, X_test, y_test, device):
     """Every configuration with one seed: {configuration: {metric: accuracy}}."""
-    device, loss = namespace["device"], nn.BCEWithLogitsLoss()
+    X_train, y_train, X_val, y_val = data
+    loss = nn.BCEWithLogitsLoss()
     results = {}
-    for name in PART_A_MODELS:
+    for model_class in MODELS:
         torch.manual_seed(seed)
-        model = namespace[name]().to(device)
-        history = namespace["train_lecture_recipe"](model)
-        results[f"Part A · {name}"] = {
+        model = model_class().to(device)
+        history = train_lecture_recipe(model, X_train, y_train, X_val, y_val)
+        results[f"Part A · {model_class.__name__}"] = {
             "validation": history["val_accuracy"][-1],
             "test": evaluate(model, X_test, y_test, loss)[1],
             "train": history["train_accuracy"][-1],
             "first validation": history["val_accuracy"][0],
         }
-    for name in PART_A_MODELS:
+    for model_class in MODELS:
         torch.manual_seed(seed)
-        model = namespace[name]().to(device)
+        model = model_class().to(device)
         optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-        loader = namespace["slides_loader"](namespace["train_rows"], seed=seed)
-        namespace["train_slides_loop"](model, loader, optimizer)
-        results[f"Slides' loop · {name}"] = {
-            "validation": evaluate(model, namespace["X_val"], namespace["y_val"], loss)[1],
+        train_slides_loop(model, slides_loader(train_rows, seed=seed), optimizer, device)
+        results[f"Slides' loop · {model_class.__name__}"] = {
+            "validation": evaluate(model, X_val, y_val, loss)[1],
             "test": evaluate(model, X_test, y_test, loss)[1],
         }
-    theta_star, gradient_norms, A, targets = namespace["logistic_optimum"](
-        namespace["X_train"], namespace["y_train"]
-    )
-    f_star = namespace["logistic_objective"](theta_star, A, targets).item()
+    theta_star, gradient_norms, A, targets = logistic_optimum(X_train, y_train)
+    f_star = logistic_objective(theta_star, A, targets).item()
     results["Newton"] = {
         "f*": f_star,
         "steps": len(gradient_norms) - 1,
         "gradient": gradient_norms[-1],
     }
-    lam = namespace["LAMBDA"]
-    for name in PART_A_MODELS:
-        ladder = namespace["run_ladder"](namespace[name], seeds=[seed])
+    for model_class in MODELS:
+        ladder = run_ladder(model_class, data, seeds=[seed])
         for rung, runs in ladder.items():
             history = runs.history
             best = runs.best_pass[0].item()
@@ -164,12 +120,12 @@ def run_seed(namespace, seed, X_test, y_test):
                 ).item(),
                 "test": evaluate(runs.models("best")[0].to(device), X_test, y_test, loss)[1],
             }
-            if name == "Logistic":
-                row["f - f*"] = row["train loss"] + lam / 2 * history["squared_norm"][-1, 0].item()
-                row["f - f*"] -= f_star
-                one_pass = history["train_loss"][1, 0] + lam / 2 * history["squared_norm"][1, 0]
+            if model_class is Logistic:
+                squared_norm = history["squared_norm"][:, 0]
+                row["f - f*"] = row["train loss"] + LAMBDA / 2 * squared_norm[-1].item() - f_star
+                one_pass = history["train_loss"][1, 0] + LAMBDA / 2 * squared_norm[1]
                 row["f - f* after one pass"] = one_pass.item() - f_star
-            results[f"Ladder · {name} · {rung}"] = row
+            results[f"Ladder · {model_class.__name__} · {rung}"] = row
     return results
 
 
@@ -220,7 +176,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # small models gain nothing from more threads; a busy machine loses
     device = get_device()
-    namespace = notebook_definitions(notebooks_dir() / NOTEBOOK, device)
 
     images, digits = load_mnist("train")
     test_images, test_digits = load_mnist("test")
@@ -232,8 +187,8 @@ def main(argv=None):
     per_seed = {}
     started = time.perf_counter()
     for seed in range(args.seeds):
-        set_split(namespace, features, parity, lecture_rows, seed, device)
-        per_seed[seed] = run_seed(namespace, seed, X_test, y_test)
+        train_rows, data = draw_split(features, parity, lecture_rows, seed, device)
+        per_seed[seed] = run_seed(seed, train_rows, data, X_test, y_test, device)
         line = ", ".join(
             f"{k} {100 * v['test']:.2f}"
             for k, v in per_seed[seed].items()

@@ -6,15 +6,18 @@ differ on every run). Without Graphviz's `dot` program nothing raises: the drawi
 the text rendering of the same graph and print one line on how to install Graphviz.
 """
 
+import io
+import re
 import shutil
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import torch
 
 from helpers.paths import display_path
-from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, column_slot, figure_path, png_with_dpi
+from helpers.plotting import SAVE_DPI, figure_path
+from helpers.slides import SLOTS
 
 INSTALL_HINT = (
     "Graphviz's `dot` program was not found, so the graph is shown as text. To draw it, install "
@@ -42,6 +45,11 @@ class GraphNode:
         return self.op == "AccumulateGrad"
 
     @property
+    def kind(self) -> str:
+        """'leaf' for a leaf tensor, PyTorch's name for any other node."""
+        return "leaf" if self.is_leaf else self.op
+
+    @property
     def variable(self) -> torch.Tensor | None:
         """The leaf tensor whose .grad this node accumulates into (None for other nodes)."""
         return getattr(self.fn, "variable", None)
@@ -67,14 +75,6 @@ class AutogradGraph:
     def edges(self) -> list[tuple[GraphNode, GraphNode]]:
         """(input, consumer) pairs: the direction in which the forward pass sends values."""
         return [(source, node) for node in self.nodes for source in node.inputs]
-
-    def find(self, label_or_op: str) -> GraphNode:
-        for node in self.nodes:
-            if label_or_op in (node.label, node.op):
-                return node
-        raise KeyError(
-            f"no node named {label_or_op!r}; nodes: {[n.describe() for n in self.nodes]}"
-        )
 
     def as_text(self) -> str:
         """An indented tree from the output down to the leaves; shared nodes are printed once."""
@@ -109,14 +109,10 @@ def trace_graph(
             "This tensor has no grad_fn, so no graph was recorded: it is a leaf, or it was "
             "computed from tensors without requires_grad=True (or under torch.no_grad())."
         )
-    labels: dict[int, str] = {}
     # Hold every named node while we walk: older PyTorch releases hand out a new Python object
     # for a node once the last one is gone, and id() is only unique among live objects.
-    named_objects = [
-        tensor if tensor.grad_fn is None else tensor.grad_fn for tensor in (names or {}).values()
-    ]
-    for name, named_object in zip((names or {}), named_objects):
-        labels[id(named_object)] = name
+    named = [(name, t if t.grad_fn is None else t.grad_fn) for name, t in (names or {}).items()]
+    labels = {id(named_object): name for name, named_object in named}
 
     def label_of(fn) -> str:
         variable = getattr(fn, "variable", None)
@@ -165,10 +161,15 @@ def _render(digraph, name: str | None, fallback_text: str):
         print(INSTALL_HINT)
         return GraphText(fallback_text)
     try:
-        png = png_with_dpi(digraph.pipe(format="png"))  # both drawers render at SAVE_DPI
+        png = digraph.pipe(format="png")  # both drawers render at SAVE_DPI
     except graphviz.ExecutableNotFound:
         print(INSTALL_HINT)
         return GraphText(fallback_text)
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()  # record the dpi in the PNG (Graphviz does not), for the slides
+    PILImage.open(io.BytesIO(png)).save(buffer, format="PNG", dpi=(SAVE_DPI, SAVE_DPI))
+    png = buffer.getvalue()
     if name is not None:
         path = figure_path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -179,10 +180,15 @@ def _render(digraph, name: str | None, fallback_text: str):
     return Image(data=png)
 
 
-def _default_node_text(node: GraphNode) -> str:
+def _default_label(node: GraphNode) -> str:
     if node.is_leaf:
         return f"{node.label or 'leaf'}\n{tuple(node.variable.shape)}"
     return f"{node.label}\n{node.op}" if node.label else node.op
+
+
+def _minus_signs(text: str) -> str:
+    """A number's minus sign as '−', as matplotlib writes it on ticks."""
+    return re.sub(r"-(?=[\d.])", "−", text)
 
 
 # Forward edges carry values from inputs to outputs; backward edges carry gradients back.
@@ -194,62 +200,52 @@ def show_graph(
     graph: AutogradGraph,
     name: str | None = None,
     *,
-    node_text: Callable[[GraphNode], str] = _default_node_text,
-    edge_text: Callable[[GraphNode, GraphNode], str] | None = None,
-    backward_text: Callable[[GraphNode, GraphNode], str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    edge_labels: Mapping[tuple[str, str], str] | None = None,
+    backward_labels: Mapping[tuple[str, str], str] | None = None,
     title: str | None = None,
-    direction: str = "TB",
 ):
-    """Draw a traced graph top to bottom (inputs at the top, the output at the bottom), or left
-    to right with `direction="LR"`.
+    """Draw a traced graph top to bottom: inputs at the top, the output at the bottom.
 
-    `node_text(node)` and `edge_text(source, consumer)` choose what is written on nodes and on
-    the forward edges; `backward_text(source, consumer)`, when given, adds a dashed arrow from
-    each consumer back to its input, labelled with the gradient it sends. A figure the slides
-    show (`helpers.plotting.SLIDE_FIGURES`) is fitted to its slot. Returns a PNG image to display
-    (saved as figures/<name>.png when `name` is given) or, without Graphviz, the text tree.
+    `labels` maps a node's name (given to `trace_graph`) to what is written on it; other nodes
+    show their name and PyTorch's name for them. `edge_labels` maps (input, consumer) names to
+    what is written on that forward edge; `backward_labels`, when given, adds a dashed arrow from
+    each consumer back to its input, labelled with the gradient it sends. A number's minus sign
+    is written '−'. A figure the slides show in a column (`helpers.slides`) is fitted to its
+    place. Returns a PNG image to display (saved as figures/<name>.png when `name` is given) or,
+    without Graphviz, the text tree.
     """
     import graphviz
 
-    graph_attr = {
-        "rankdir": direction,
-        "dpi": str(SAVE_DPI),
-        "fontname": "Helvetica",
-        "nodesep": "0.3",
-        "ranksep": "0.3",
-    }
-    slot = column_slot(name or "")
-    if slot is not None:
-        # Never larger than the slot: Graphviz scales a larger drawing down to fit.
-        height = slot.height_px / SCREEN_PX_PER_INCH
-        graph_attr["size"] = f"{height * slot.max_aspect:.2f},{height:.2f}"
+    labels, edge_labels = labels or {}, edge_labels or {}
+    graph_attr = {"dpi": str(SAVE_DPI), "fontname": "Helvetica", "nodesep": "0.3", "ranksep": "0.3"}
+    slot = SLOTS.get(name or "")
+    if slot is not None and slot.height_px is not None:
+        # Never larger than the place: Graphviz scales a larger drawing down to fit.
+        graph_attr["size"] = "{:.2f},{:.2f}".format(*slot.figsize)
     digraph = graphviz.Digraph(graph_attr=graph_attr)
     digraph.attr("node", fontname="Helvetica", fontsize="16", margin="0.08,0.03")
     digraph.attr("edge", fontname="Helvetica", fontsize="14", **FORWARD_EDGE)
     if title:
-        digraph.attr(label=title, labelloc="t", fontsize="15")
+        digraph.attr(label=_minus_signs(title), labelloc="t", fontsize="15")
     for node in reversed(graph.nodes):  # inputs first: Graphviz places earlier nodes left
-        style = (
-            {"shape": "box", "style": "filled", "fillcolor": "#dbeafe"}
-            if node.is_leaf
-            else {"shape": "ellipse", "style": "filled", "fillcolor": "#fde68a"}
-        )
-        if node is graph.root:
-            style["fillcolor"] = "#bbf7d0"
-        digraph.node(f"n{node.key}", node_text(node), **style)
+        text = _minus_signs(labels.get(node.label) or _default_label(node))
+        shape = "box" if node.is_leaf else "ellipse"
+        fill = "#bbf7d0" if node is graph.root else "#dbeafe" if node.is_leaf else "#fde68a"
+        digraph.node(f"n{node.key}", text, shape=shape, style="filled", fillcolor=fill)
     for source, consumer in graph.edges():
-        label = edge_text(source, consumer) if edge_text else ""
+        pair = (source.label, consumer.label)
+        label = _minus_signs(edge_labels.get(pair, ""))
         digraph.edge(f"n{source.key}", f"n{consumer.key}", label=label)
-        if backward_text is not None:
+        if backward_labels is not None:
             digraph.edge(
                 f"n{consumer.key}",
                 f"n{source.key}",
-                label=backward_text(source, consumer),
+                label=_minus_signs(backward_labels.get(pair, "")),
                 constraint="false",
                 **BACKWARD_EDGE,
             )
-    text = graph.as_text()
-    return _render(digraph, name, text)
+    return _render(digraph, name, graph.as_text())
 
 
 def show_torchviz(

@@ -1,19 +1,16 @@
-"""One plotting style for every lecture figure, `save_figure` that writes it to `figures/`, and
-the table of the figures the lecture's slides show, with the place each one gets there.
-
-A slide figure is drawn at the size of its place (`slide_figsize`), so that its fonts appear on
-the slide at the size they were set, and saved at `SAVE_DPI` with the dpi recorded in the PNG.
+"""One plotting style for every lecture figure, and `save_figure`, which writes a figure to
+`figures/`. A figure the slides show is given the size of its place there (`helpers.slides`)
+when it is saved, so a lesson draws it with a plain `plt.subplots(...)`.
 """
 
-import io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
 
-from helpers.paths import figures_dir
+from helpers.paths import display_path, figures_dir
+from helpers.slides import SLOTS
 
 # Readable when projected: larger fonts, light grid, no top/right spines.
 LECTURE_STYLE = {
@@ -37,68 +34,6 @@ _FIGURE_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 COLORS = {"function": "#1f77b4", "manual": "#2ca02c", "autograd": "#d62728", "accent": "#ff7f0e"}
 
 
-# The lecture's slides are 1280 x 720 px; a figure in one column of a two-column slide is drawn
-# at a fixed height and may be at most this wide.
-HALF_COLUMN_PX = 532
-SCREEN_PX_PER_INCH = 96  # what the browser rendering the slides calls an inch
-
-
-@dataclass(frozen=True)
-class SlideSlot:
-    """Where a slide shows a figure: `height_px` high in a half column (at most `HALF_COLUMN_PX`
-    wide), or as a background filling `background_percent` of the slide."""
-
-    slide: str
-    height_px: int | None = None
-    background_percent: int | None = None
-
-    @property
-    def max_aspect(self) -> float | None:
-        """Widest width / height that fits the half column at that height."""
-        return None if self.height_px is None else HALF_COLUMN_PX / self.height_px
-
-
-# Every figure of ../shared/lecture/lecture.md, by file name (the lecture's README lists them).
-SLIDE_FIGURES = {
-    "polynomial_gradient": SlideSlot("f(x) = x^3 - 3x plot", background_percent=70),
-    "polynomial_computation": SlideSlot("The graph", background_percent=40),
-    "graph_backward": SlideSlot("Backward Pass: Computing Gradients", height_px=300),
-    "chain_rule": SlideSlot("The Chain Rule: A Visual Guide", height_px=300),
-    "least_squares_computation": SlideSlot("The Least Squares Graph: Step by Step", height_px=400),
-    "network_architecture": SlideSlot("Building Neural Networks: The Architecture", height_px=300),
-    "mnist_examples": SlideSlot("MNIST Classification: The Task", height_px=300),
-    "mnist_training_curves": SlideSlot("Results Analysis", height_px=300),
-}
-
-
-def column_slot(name: str) -> SlideSlot | None:
-    """The slot of a figure shown in a slide column, or None (a background or no slide)."""
-    slot = SLIDE_FIGURES.get(name)
-    return slot if slot is not None and slot.height_px is not None else None
-
-
-def slide_figsize(name: str, width_fraction: float = 1.0) -> tuple[float, float]:
-    """Figure size in inches of a column figure drawn at its slot's size: the slot's height,
-    and `width_fraction` of the half column's width."""
-    slot = column_slot(name)
-    if slot is None:
-        raise ValueError(f"{name!r} is not shown in a slide column: it has no slot size")
-    return (
-        width_fraction * HALF_COLUMN_PX / SCREEN_PX_PER_INCH,
-        slot.height_px / SCREEN_PX_PER_INCH,
-    )
-
-
-def png_with_dpi(png: bytes, dpi: int = SAVE_DPI) -> bytes:
-    """The same image with its dpi recorded (a pHYs chunk), so that slides and documents know
-    its physical size. Graphviz's PNGs lack it; matplotlib's have it."""
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.open(io.BytesIO(png)).save(buffer, format="PNG", dpi=(dpi, dpi))
-    return buffer.getvalue()
-
-
 def use_lecture_style() -> None:
     """Apply the lecture style to every figure made after this call."""
     matplotlib.rcParams.update(LECTURE_STYLE)
@@ -116,43 +51,41 @@ def figure_path(name: str) -> Path:
 
 
 def save_figure(fig: matplotlib.figure.Figure, name: str) -> Path:
-    """Write `fig` to `figures/<name>.png` at `SAVE_DPI` and return the path.
+    """Write `fig` to `figures/<name>.png` at `SAVE_DPI`, say where, and return the path.
 
-    A slide figure keeps exactly the size it was drawn at (its slot's); any other figure is
-    cropped to its content. The PNG carries no timestamp or version metadata, so rerunning a
-    notebook on the same machine rewrites the same bytes and `git status` stays clean.
+    A figure the slides show first gets its place's size (with a constrained layout, the layout
+    follows); one in a slide column is saved whole at that size, any other figure is cropped to
+    its content. The PNG carries no timestamp or version metadata, so rerunning a notebook on
+    the same machine rewrites the same bytes and `git status` stays clean.
     """
     path = figure_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    column_figure = column_slot(path.stem) is not None
+    slot = SLOTS.get(path.stem)
+    if slot is not None and slot.figsize is not None:
+        fig.set_size_inches(slot.figsize)
+    in_column = slot is not None and slot.height_px is not None
     fig.savefig(
         path,
         dpi=SAVE_DPI,
         format="png",
         metadata={"Software": None},
-        bbox_inches=fig.bbox_inches if column_figure else "tight",  # the whole figure, uncropped
+        bbox_inches=fig.bbox_inches if in_column else "tight",  # the whole figure, uncropped
     )
+    print(f"saved {display_path(path)}")
     return path
 
 
-def image_grid(
-    images,
-    titles: list[str],
-    *,
-    columns: int = 8,
-    title: str | None = None,
-    figsize: tuple[float, float] | None = None,
-):
-    """A grid of grey-scale images `(N, H, W)` with one short title each (used for MNIST).
-    `figsize` defaults to about 1.45 x 1.75 inches a cell."""
+def image_grid(images, titles: list[str], *, columns: int = 8, title: str | None = None):
+    """A grid of grey-scale images `(N, H, W)` with one short title each (used for MNIST),
+    about 1.45 x 1.75 inches a cell."""
     count = len(titles)
     if count == 0 or len(images) < count:
         raise ValueError(
             f"need at least one image and one per title; got {len(images)} for {count}"
         )
     rows = -(-count // columns)
-    figsize = figsize or (1.45 * columns, 1.75 * rows)
-    fig, axes = plt.subplots(rows, columns, figsize=figsize, squeeze=False, layout="constrained")
+    size = (1.45 * columns, 1.75 * rows)
+    fig, axes = plt.subplots(rows, columns, figsize=size, squeeze=False, layout="constrained")
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index < count:
@@ -163,17 +96,12 @@ def image_grid(
     return fig
 
 
-def pipeline_diagram(
-    stages: list[tuple[str, str]],
-    *,
-    title: str | None = None,
-    figsize: tuple[float, float] = (3.4, 3.1),
-):
+def pipeline_diagram(stages: list[tuple[str, str]], *, title: str | None = None):
     """Boxes joined by arrows, top to bottom: `stages` is a list of (name, annotation), each
     box showing its name in bold and its annotation beside it."""
     from matplotlib.patches import FancyBboxPatch
 
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    fig, ax = plt.subplots(figsize=(3.4, 3.1), layout="constrained")
     count = len(stages)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, count)

@@ -31,7 +31,7 @@ def test_trace_finds_the_lectures_nodes_in_backward_order():
     position = {node.label: node.key for node in graph.nodes}
     assert position["f"] < position["z1"] < position["x"]  # every node before its inputs
     assert position["f"] < position["z2"] < position["x"]
-    assert graph.find("x").variable is x  # the shared leaf is one node, reached twice
+    assert [n.variable for n in graph.nodes if n.label == "x"] == [x]  # one node, reached twice
     assert len(graph.edges()) == 4
 
 
@@ -86,7 +86,7 @@ def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tm
     from helpers.paths import display_path
 
     x, _z1, _z2, f = polynomial()
-    image = show_graph(trace_graph(f, {"x": x}), "ours", edge_text=lambda a, b: "1.0")
+    image = show_graph(trace_graph(f, {"x": x}), "ours", labels={"x": "x = 1"})
     assert isinstance(image, Image) and image.data[:8] == PNG_SIGNATURE
     assert (figures_in_tmp / "ours.png").read_bytes() == image.data
     image = show_torchviz(f, "theirs", params={"x": x})
@@ -102,45 +102,69 @@ def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
 
     from PIL import Image as PILImage
 
-    from helpers.plotting import SAVE_DPI, SCREEN_PX_PER_INCH, SLIDE_FIGURES
+    from helpers.plotting import SAVE_DPI
+    from helpers.slides import HALF_COLUMN_PX, PX_PER_INCH, SLOTS
 
     x, z1, z2, f = polynomial()
-    names = {"x": x, "z1": z1, "z2": z2, "f": f}
+    graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
     show_torchviz(f, "theirs", params={"x": x})
     # A slide figure's name makes Graphviz fit the drawing into that figure's slot.
-    show_graph(trace_graph(f, names), "chain_rule", backward_text=lambda a, b: "∂f += 1")
+    backward = {(a.label, b.label): "∂f += 1" for a, b in graph.edges()}
+    show_graph(graph, "chain_rule", backward_labels=backward)
     for name in ("theirs", "chain_rule"):
         with PILImage.open(io.BytesIO((figures_in_tmp / f"{name}.png").read_bytes())) as image:
-            assert round(image.info["dpi"][0]) == SAVE_DPI
-            size = image.size
-    slot = SLIDE_FIGURES["chain_rule"]
-    # No taller than the slot's height in screen pixels (300 px, 96 to the inch).
-    assert size[1] <= slot.height_px / SCREEN_PX_PER_INCH * SAVE_DPI + 1
-    assert size[0] / size[1] <= slot.max_aspect * 1.01
+            dpi = image.info["dpi"][0]
+            assert round(dpi) == SAVE_DPI
+            on_slide = [pixels / dpi * PX_PER_INCH for pixels in image.size]
+    # Shown as tall as its slot, it is no larger than it was drawn, and fits the half column.
+    height = SLOTS["chain_rule"].height_px
+    assert on_slide[1] <= height + 1
+    assert on_slide[0] * height / on_slide[1] <= HALF_COLUMN_PX * 1.01
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
-def test_backward_arrows_point_from_consumer_to_input():
+def dot_source(monkeypatch, graph, **drawing) -> str:
+    """The Graphviz source that `show_graph` renders."""
     import graphviz
 
-    x, z1, z2, f = polynomial()
-    captured = {}
+    captured = []
     original = graphviz.Digraph.pipe
 
     def capture(self, *args, **kwargs):
-        captured["source"] = self.source
+        captured.append(self.source)
         return original(self, *args, **kwargs)
 
-    graphviz.Digraph.pipe = capture
-    try:
-        graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
-        show_graph(
-            graph, backward_text=lambda source, consumer: f"{consumer.label}->{source.label}"
-        )
-    finally:
-        graphviz.Digraph.pipe = original
+    monkeypatch.setattr(graphviz.Digraph, "pipe", capture)
+    show_graph(graph, **drawing)
+    return captured[0]
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+def test_labels_are_written_on_the_named_nodes_and_edges(monkeypatch):
+    x, z1, z2, f = polynomial()
+    graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2})  # f left unnamed
     key = {node.label: node.key for node in graph.nodes}
-    source = captured["source"]
+    source = dot_source(
+        monkeypatch,
+        graph,
+        labels={"x": "x = 1", "z2": f"z2 = {z2.item():g}"},
+        edge_labels={("x", "z2"): "∂z2/∂x = -3"},
+    )
+    assert f'n{key["x"]} [label="x = 1"' in source
+    assert f'n{key["z2"]} [label="z2 = −3"' in source  # a number's minus sign, typeset
+    assert f'n{key["z1"]} [label="z1\nPowBackward0"' in source  # named, without a label
+    assert f"n{key['']} [label=AddBackward0" in source  # unnamed: PyTorch's name
+    assert f'n{key["x"]} -> n{key["z2"]} [label="∂z2/∂x = −3"]' in source
+    assert f'n{key["x"]} -> n{key["z1"]} [label=""]' in source
+    assert "style=dashed" not in source  # no backward arrows unless asked for
+
+
+@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+def test_backward_arrows_point_from_consumer_to_input(monkeypatch):
+    x, z1, z2, f = polynomial()
+    graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
+    backward = {(a.label, b.label): f"{b.label}->{a.label}" for a, b in graph.edges()}
+    source = dot_source(monkeypatch, graph, backward_labels=backward)
+    key = {node.label: node.key for node in graph.nodes}
     # One dashed edge per forward edge, reversed, carrying its label.
     assert f'n{key["f"]} -> n{key["z1"]} [label="f->z1"' in source
     assert f'n{key["z1"]} -> n{key["x"]} [label="z1->x"' in source

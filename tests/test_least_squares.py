@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from helpers.least_squares import GRADIENT_METHODS, gram_gradient, matvec_gradient
 from helpers.memory import peak_extra_bytes
+from lessons.least_squares import GRADIENT_METHODS, gram_gradient, matvec_gradient
 
 
 @pytest.fixture

@@ -1,7 +1,9 @@
 """Every figure the lecture's slides show fits the place the slides give it: the table
-`helpers.plotting.SLIDE_FIGURES` against the committed PNGs in figures/, and the table against
-the lecture itself where its folder sits beside the project (../shared/lecture)."""
+`helpers.slides.SLOTS` against the committed PNGs in figures/, against the lecture itself where
+its folder sits beside the project (../shared/lecture), and against the notebooks, whose cells
+leave the size of a slide figure to that table."""
 
+import json
 import re
 from pathlib import Path
 
@@ -9,10 +11,11 @@ import pytest
 from PIL import Image
 
 from helpers.paths import repo_root
-from helpers.plotting import HALF_COLUMN_PX, SAVE_DPI, SLIDE_FIGURES, png_with_dpi
+from helpers.plotting import SAVE_DPI
+from helpers.slides import HALF_COLUMN_PX, SLOTS
 
 FIGURES = repo_root() / "figures"
-COLUMN_FIGURES = [name for name, slot in SLIDE_FIGURES.items() if slot.height_px is not None]
+COLUMN_FIGURES = [name for name, slot in SLOTS.items() if slot.height_px is not None]
 LECTURE = repo_root().parent / "shared" / "lecture"
 # How a slide shows a figure: `![h:300](figures/chain_rule.png)` or `![bg 70%](figures/...)`.
 SLIDE_IMAGE = re.compile(r"!\[(?:h:(\d+)|bg (\d+)%)\]\(figures/([\w-]+)\.png\)")
@@ -31,9 +34,7 @@ def size_and_dpi(path: Path) -> tuple[int, int, float | None]:
 def test_the_table_is_every_figure_of_the_slides_at_the_slides_size():
     shown = SLIDE_IMAGE.findall((LECTURE / "lecture.md").read_text(encoding="utf-8"))
     on_slides = {name: (int(h) if h else None, int(bg) if bg else None) for h, bg, name in shown}
-    in_table = {
-        name: (slot.height_px, slot.background_percent) for name, slot in SLIDE_FIGURES.items()
-    }
+    in_table = {name: (slot.height_px, slot.background_percent) for name, slot in SLOTS.items()}
     assert in_table == on_slides
 
 
@@ -43,7 +44,7 @@ def test_the_half_column_is_as_wide_as_the_lecture_says():
     assert stated and int(stated.group(1)) == HALF_COLUMN_PX
 
 
-@pytest.mark.parametrize("name", sorted(SLIDE_FIGURES))
+@pytest.mark.parametrize("name", sorted(SLOTS))
 def test_slide_figure_is_committed_with_its_dpi(name):
     dpi = size_and_dpi(FIGURES / f"{name}.png")[2]
     assert dpi is not None and round(dpi) >= SAVE_DPI, f"{name}: dpi {dpi}"
@@ -51,12 +52,12 @@ def test_slide_figure_is_committed_with_its_dpi(name):
 
 @pytest.mark.parametrize("name", COLUMN_FIGURES)
 def test_column_figure_fits_its_slot_and_stays_readable(name):
-    slot = SLIDE_FIGURES[name]
+    slot_height = SLOTS[name].height_px
     width, height, dpi = size_and_dpi(FIGURES / f"{name}.png")
-    # Drawn slot.height_px high, it must be at most a half column wide...
-    assert width / height <= slot.max_aspect * 1.01, f"{name}: {width}x{height} is too wide"
+    # Drawn slot_height px high, it must be at most a half column wide...
+    assert width * slot_height / height <= HALF_COLUMN_PX * 1.01, f"{name}: {width}x{height}"
     # ...and a 10-point label must get at least 10 screen pixels there.
-    assert slot.height_px / height * dpi / 72 >= 1.0, f"{name}: text too small at slot size"
+    assert slot_height / height * dpi / 72 >= 1.0, f"{name}: text too small at slot size"
 
 
 @pytest.mark.parametrize("path", sorted(FIGURES.glob("*.png")), ids=lambda p: p.name)
@@ -64,11 +65,12 @@ def test_every_committed_figure_records_its_dpi(path):
     assert size_and_dpi(path)[2] is not None
 
 
-def test_png_with_dpi_adds_the_resolution_and_keeps_the_pixels():
-    import io
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (30, 20), "white").save(buffer, format="PNG")  # no pHYs chunk
-    with_dpi = png_with_dpi(buffer.getvalue(), 200)
-    with Image.open(io.BytesIO(with_dpi)) as image:
-        assert image.size == (30, 20) and round(image.info["dpi"][0]) == 200
+def test_lesson_cells_leave_slide_sizes_to_the_table():
+    """No lesson cell imports the table or sizes a figure it saves for a slide."""
+    for notebook in sorted((repo_root() / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+            source = "".join(cell["source"])
+            assert "helpers.slides" not in source, notebook.name
+            saved = re.findall(r"save_figure\(fig, \"([\w-]+)\"\)", source)
+            if any(name in SLOTS for name in saved):
+                assert "figsize" not in source, f"{notebook.name}: {saved}"
