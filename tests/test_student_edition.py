@@ -227,15 +227,14 @@ def accepted_answers(tmp_path_factory):
     accepted. `make test` runs the instructor notebooks under nbval first, with
     ACCEPTED_ANSWERS_LOG naming a fresh file; a notebook that left nothing there (this file run
     alone) is run here, once."""
-    log = os.environ.get(ANSWERS_LOG_ENV_VAR)
-    logged = []
-    if log and Path(log).exists():
-        logged = [json.loads(line) for line in Path(log).read_text("utf-8").splitlines()]
+    log = Path(os.environ.get(ANSWERS_LOG_ENV_VAR) or tmp_path_factory.mktemp("log") / "none")
 
     def answers(name: str) -> list[dict]:
         path = REPO / "notebooks" / name
         labels = check_labels(json.loads(path.read_bytes()))
-        entries = [entry for entry in logged if entry["label"] in labels]
+        logged = log.read_text("utf-8").splitlines() if log.exists() else []
+        entries = [json.loads(line) for line in logged]
+        entries = [entry for entry in entries if entry["label"] in labels]
         if not entries:
             own_log = tmp_path_factory.mktemp("answers") / "accepted.jsonl"
             with pytest.MonkeyPatch.context() as patch:
