@@ -14,8 +14,8 @@ def matvec_gradient(X, y, w):
 
 
 def autograd_gradient(X, y, w):
-    """(c) `backward()` on f: autograd records Xw, the residual and its square, then runs the
-    same two matrix-vector products backwards."""
+    """(c) `backward()` on f: the forward pass computes Xw, the backward pass Xᵀ times the
+    gradient arriving at Xw: the same two matrix-vector products as (b)."""
     w = w.detach().requires_grad_(True)  # a leaf sharing w's memory
     (0.5 * ((X @ w - y) ** 2).sum()).backward()
     return w.grad
