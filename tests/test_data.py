@@ -1,6 +1,4 @@
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +8,7 @@ import torchvision
 from helpers.data import (
     MNISTCorruptError,
     MNISTUnavailableError,
+    _main,
     expected_files,
     load_mnist,
     mnist_features,
@@ -98,38 +97,25 @@ def test_a_mistyped_mnist_root_says_so_and_creates_nothing(tmp_path, monkeypatch
     assert not missing.exists() and list(tmp_path.iterdir()) == []
 
 
-def test_offline_error_from_the_command_line_has_no_network_traceback(tmp_path, repo):
-    script = (
-        f"import torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
-        "from helpers.data import load_mnist; load_mnist('train')"
-    )
-    env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=repo,
-        check=False,
-    )
-    assert result.returncode != 0
-    assert "MNISTUnavailableError: MNIST could not be loaded" in result.stderr
-    assert "During handling" not in result.stderr and "URLError" not in result.stderr
-    assert result.stdout == ""
+def test_offline_error_hides_the_network_traceback(tmp_path, offline, monkeypatch):
+    """Python prints an exception's chain ("During handling of the above exception", "The above
+    exception was the direct cause") from `__context__` and `__cause__`: the error a student sees
+    must carry neither, so no URLError traceback is printed above it."""
+    monkeypatch.setenv("MNIST_ROOT", str(tmp_path))
+    with pytest.raises(MNISTUnavailableError, match="MNIST could not be loaded") as caught:
+        load_mnist("train")
+    error = caught.value
+    assert error.__cause__ is None
+    assert error.__context__ is None or error.__suppress_context__
 
 
-def test_check_command_exits_non_zero_with_the_message_only(tmp_path):
-    script = (
-        f"import sys, torchvision; torchvision.datasets.MNIST.mirrors = {UNREACHABLE_MIRRORS!r}\n"
-        "from helpers.data import _main; sys.exit(_main())"
-    )
-    env = {**os.environ, "MNIST_ROOT": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 1
-    assert result.stderr.startswith("MNIST could not be loaded")
-    assert "Traceback" not in result.stderr
+def test_check_command_exits_non_zero_with_the_message_only(tmp_path, offline, monkeypatch, capsys):
+    """`make data` runs `python -m helpers.data`, whose `_main` becomes the exit status."""
+    monkeypatch.setenv("MNIST_ROOT", str(tmp_path))
+    assert _main() == 1
+    printed = capsys.readouterr()
+    assert printed.err.startswith("MNIST could not be loaded")
+    assert "Traceback" not in printed.err and printed.out == ""
 
 
 def test_truncated_image_file_is_a_clear_error(tiny_mnist, offline):
