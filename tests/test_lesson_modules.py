@@ -7,7 +7,7 @@ import symtable
 import nbformat
 import pytest
 
-from tools.lesson_modules import MODULES, module_text, write_all
+from tools.lesson_modules import MODULES, globals_read_by_functions, module_text, write_all
 
 
 def test_every_generated_module_is_current():
@@ -54,16 +54,6 @@ def test_a_notebook_without_exports_is_an_error(tmp_path):
         module_text(notebook)
 
 
-def global_names(table):
-    """Every global name read by the functions and classes under a symbol table."""
-    names = set()
-    for child in table.get_children():
-        if child.get_type() == "function":
-            names |= set(child.get_globals())
-        names |= global_names(child)
-    return names
-
-
 @pytest.mark.parametrize("module", sorted(MODULES.values()))
 def test_lesson_functions_take_their_data_as_arguments(module, repo):
     """No function reads a notebook global (X_train, device, ...): every global name it uses is
@@ -72,6 +62,6 @@ def test_lesson_functions_take_their_data_as_arguments(module, repo):
     table = symtable.symtable(path.read_text(encoding="utf-8"), str(path), "exec")
     defined = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned()}
     defined |= {symbol.get_name() for symbol in table.get_symbols() if symbol.is_imported()}
-    missing = global_names(table) - defined - set(dir(builtins))
+    missing = globals_read_by_functions(table) - defined - set(dir(builtins))
     assert not missing, f"lessons/{module}.py reads notebook globals: {sorted(missing)}"
     importlib.import_module(f"lessons.{module}")

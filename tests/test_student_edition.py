@@ -24,6 +24,7 @@ import pytest
 
 from helpers.exercises import ANSWERS_LOG_ENV_VAR
 from tools.editions import course_bytes
+from tools.lesson_modules import as_python, globals_read_by_functions
 from tools.run_notebooks import execute_notebook, ipc_kernel_manager, notebook_client
 from tools.student_edition import EXERCISE_TAG, SOLUTION_TAG, build, student_notebook_text
 
@@ -273,21 +274,7 @@ def reads_and_binds(source: str) -> tuple[set[str], set[str]]:
     table = symtable.symtable(source, "cell", "exec")
     binds = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()}
     reads = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
-    stack = list(table.get_children())
-    while stack:
-        child = stack.pop()
-        if child.get_type() == "function":
-            reads |= set(child.get_globals())
-        stack += child.get_children()
-    return reads, binds
-
-
-def python_source(cell: dict) -> str:
-    """A code cell as Python: IPython's magics (the Colab install line) made comments."""
-    return "\n".join(
-        "#" + line if line.lstrip()[:1] in ("%", "!") else line
-        for line in "".join(cell["source"]).splitlines()
-    )
+    return reads | globals_read_by_functions(table), binds
 
 
 @pytest.mark.parametrize("path", INSTRUCTOR, ids=lambda p: p.name)
@@ -300,7 +287,7 @@ def test_the_solutions_change_nothing_an_exercise_or_a_later_cell_reads(path):
     first_solution = next(i for i, cell in enumerate(cells) if tagged(cell, SOLUTION_TAG))
     bound_by_solutions, read_by_students = set(), set()
     for index, cell in enumerate(cells):
-        reads, binds = reads_and_binds(python_source(cell))
+        reads, binds = reads_and_binds(as_python("".join(cell["source"])))
         if tagged(cell, SOLUTION_TAG):
             bound_by_solutions |= binds
             continue

@@ -13,6 +13,7 @@ The imports are the notebook's own, those the copied code uses.
 
 import argparse
 import ast
+import symtable
 import sys
 from pathlib import Path
 
@@ -27,7 +28,7 @@ MODULES = {  # notebook -> module of lessons/
 }
 
 
-def _python(source: str) -> str:
+def as_python(source: str) -> str:
     """A cell's source with IPython's magics (`%pip ...`, `!ls`) made comments."""
     lines = source.splitlines()
     return "\n".join(
@@ -36,6 +37,16 @@ def _python(source: str) -> str:
         else line
         for line in lines
     )
+
+
+def globals_read_by_functions(table: symtable.SymbolTable) -> set[str]:
+    """Every global name the functions (and methods) under a symbol table read."""
+    names = set()
+    for child in table.get_children():
+        if child.get_type() == "function":
+            names |= set(child.get_globals())
+        names |= globals_read_by_functions(child)
+    return names
 
 
 def _is_definition(node: ast.stmt) -> bool:
@@ -74,7 +85,7 @@ def module_text(notebook_path: Path) -> str:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        source = _python(cell.source)
+        source = as_python(cell.source)
         body = ast.parse(source).body
         imports += [node for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
         if EXPORT_TAG in cell.metadata.get("tags", []):
