@@ -76,13 +76,15 @@ student: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-# Each notebook runs once, under nbval, first: the tests after it read what that run logged
+# Each notebook runs once, under nbval, first, in two lanes side by side (notebook 05 in one,
+# the others in the other: tools/run_tests.py); the tests after them read what those runs logged
 # (the answers the reference solutions got accepted). Figures go to a throw-away folder:
 # running the tests never changes figures/.
 test: $(STAMP)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) ACCEPTED_ANSWERS_LOG=$$(mktemp) exec $(BIN)/python \
-		-m pytest notebooks tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load \
-		-m "not slow" $(NBVAL)
+		-m tools.run_tests notebooks --alone notebooks/05_mnist_models.ipynb \
+		--nbval-options="$(NBVAL)" -- \
+		tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow"
 
 # What runs notebooks again beyond make test's one run of each: the student edition with the
 # solutions after it, a simulated Colab install, notebook 05 on a full-size split, the

@@ -49,7 +49,14 @@ def wait_for(condition, process: subprocess.Popen, output: Path, timeout: float 
 
 
 def kernels_among(processes):
-    return [p for p in processes if "ipykernel" in " ".join(p.cmdline())]
+    return [p for p in processes if "ipykernel" in " ".join(_command_line(p))]
+
+
+def _command_line(process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.NoSuchProcess:  # a short-lived process, gone since it was listed
+        return []
 
 
 def descendants(process: subprocess.Popen) -> list:
