@@ -80,4 +80,5 @@ def test_sigterm_stops_the_lanes_and_their_kernels_within_seconds(tmp_path, repo
     seconds = stop_and_check(process, started, output)
     assert process.returncode == 128 + signal.SIGTERM, output.read_text()
     assert "stopped by SIGTERM" in output.read_text()
+    assert output.read_text().count("test session starts") == lanes  # what each lane had printed
     assert kernels and seconds < 15  # one kernel per lane, both stopped

@@ -10,8 +10,8 @@ processes (`make load-test`); a lane beside them is one.
 
 SIGTERM (a time limit) or Ctrl-C stops both lanes, their kernels with them, and the run.
 
-    python -m tools.run_tests --alone notebooks/05_x.ipynb --nbval-options "--nbval ..." \\
-        notebooks -- tests -m "not slow"
+    python -m tools.run_tests notebooks --alone notebooks/05_x.ipynb \\
+        --nbval-options="--nbval ..." -- tests -m "not slow"
 """
 
 import argparse
@@ -84,8 +84,11 @@ def run_lanes(lanes: list[list[Path]], nbval_options: list[str]) -> int:
                 sys.stdout.flush()
             return next((status for status in statuses if status != 0), 0)
         finally:
-            for process in running:  # only when stopped: a signal, or an error here
+            for process, output in running.items():  # only when stopped: a signal, an error
                 stop_process_tree(process)
+                output.seek(0)  # what the lane printed until then: where it was stopped
+                sys.stdout.buffer.write(output.read())
+            sys.stdout.flush()
 
 
 def run_in_own_session(command: list[str]) -> int:
@@ -99,7 +102,8 @@ def run_in_own_session(command: list[str]) -> int:
 
 
 def _wait_any(running: dict) -> subprocess.Popen:
-    """The first lane to end (the parent's wait, so SIGTERM still reaches this process)."""
+    """The first lane to end. Waiting half a second at a time lets a signal to this process be
+    handled at once."""
     while True:
         for process in running:
             if process.poll() is not None:
