@@ -46,7 +46,6 @@ import torch
 from torch import nn
 
 from helpers.data import (
-    draw_train_validation,
     first_images_per_digit,
     load_mnist,
     mnist_features,
@@ -61,6 +60,7 @@ from helpers.training import evaluate
 # `tools` (maintainer tooling) and `lessons` (generated from the notebooks) sit at the repository
 # root: they are not installed packages.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.seed_study import draw_split
 from lessons.least_squares import autograd_gradient, gram_gradient, matvec_gradient
 from lessons.mnist_models import (
     LADDER,
@@ -234,15 +234,9 @@ def lecture_vs_minibatch(settings, device):
     (batches of 64, weight decay, 20 passes), one seed. Each side's test accuracy is kept."""
     images, digits = load_mnist("train")
     test_images, test_digits = load_mnist("test")
-    rows = first_images_per_digit(digits, per_digit=500)
-    n_train = int(0.8 * len(rows))
-    picks = draw_train_validation(
-        len(rows), n_train, len(rows) - n_train, torch.Generator().manual_seed(0)
-    )
+    lecture_rows = first_images_per_digit(digits, per_digit=500)
     features, parity = mnist_features(images), parity_labels(digits)
-    (X, y), (X_val, y_val) = (
-        (features[rows[pick]].to(device), parity[rows[pick]].to(device)) for pick in picks
-    )
+    _, (X, y, X_val, y_val) = draw_split(features, parity, lecture_rows, 0, device)
     X_test = mnist_features(test_images).to(device)
     y_test = parity_labels(test_digits).to(device)
     models = {"Logistic": Logistic, "SimpleNN": SimpleNN}

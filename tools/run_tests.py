@@ -30,7 +30,9 @@ LANE_PLUGINS = ["-p", "tests.conftest", "-p", "no:cacheprovider"]
 
 
 def usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may use
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def notebooks_in(paths: list[str]) -> list[Path]:
