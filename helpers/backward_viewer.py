@@ -10,8 +10,9 @@ the gradient collected at each leaf so far. Walking is kept apart from drawing, 
 
 Nothing in the output is fetched from the network and no kernel is needed to click through it,
 so it works the same in JupyterLab, Colab, VS Code and on the course website. Its ids are derived
-from its content, so a rerun writes the same bytes. Without Graphviz's `dot` the same steps are a
-table that the buttons walk through. Notebook 03 introduces it.
+from its content, so a rerun writes the same bytes. Without a program to draw graphs
+(`helpers.graphs.graphviz_program`) the same steps are a table that the buttons walk through.
+Notebook 03 introduces it.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ from helpers.graphs import (
     AutogradGraph,
     GraphNode,
     graphviz_available,
+    render_source,
     trace_graph,
 )
 
@@ -351,7 +353,7 @@ def _edges(graph: AutogradGraph):
 
 def _svg(record: BackwardRecord, texts: list[StepText], viewer_id: str) -> str | None:
     """The graph laid out once by Graphviz, as inline SVG whose nodes and gradient edges carry
-    the step at which they take part; None without `dot`."""
+    the step at which they take part; None without a drawing program."""
     if not graphviz_available():
         return None
     import graphviz
@@ -388,9 +390,8 @@ def _svg(record: BackwardRecord, texts: list[StepText], viewer_id: str) -> str |
             id=f"{viewer_id}-b{consumer.key}-{slot}",
             **BACKWARD_EDGE,
         )
-    try:
-        svg = digraph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+    svg = render_source(digraph.source, "svg")
+    if svg is None:
         return None
 
     # Keep only what the page needs: no comments (they name Graphviz's version), no tooltips
@@ -623,8 +624,8 @@ class BackwardViewer:
         else:
             drawing = f'<div class="bv-graph">{_table(self.record, self.texts)}</div>'
             note = (
-                '<p class="bv-note">Graphviz\'s <code>dot</code> was not found, so the steps are '
-                "a table. Install Graphviz to see them on the graph.</p>"
+                '<p class="bv-note">No program to draw graphs was found, so the steps are a '
+                "table. <code>pip install graphviz-pure</code> shows them on the graph.</p>"
             )
         root = self.record.name(self.record.graph.root)
         panels = "".join(

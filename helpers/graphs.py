@@ -2,16 +2,25 @@
 
 Walking (`trace_graph`) is kept apart from drawing (`show_graph`, `show_torchviz`), as in
 micrograd's `trace` / `draw_dot`. Drawings are PNG (an SVG would embed memory addresses that
-differ on every run). Without Graphviz's `dot` program nothing raises: the drawing calls return
-the text rendering of the same graph and print one line on how to install Graphviz.
+differ on every run).
+
+The drawing program is graphviz-pure, a port of Graphviz's `dot` that this package installs
+from PyPI: it carries its own fonts and writes the same bytes on every platform, so a figure or
+a stored output drawn on one laptop is the one drawn on any other. A system Graphviz's `dot` is
+the fallback; with neither, nothing raises: the drawing calls return the text rendering of the
+same graph and print one line on how to get a drawing program.
 """
 
 import io
+import os
 import re
 import shutil
+import subprocess
+import sysconfig
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import torch
 
@@ -20,9 +29,9 @@ from helpers.plotting import SAVE_DPI, figure_path
 from helpers.slides import SLOTS
 
 INSTALL_HINT = (
-    "Graphviz's `dot` program was not found, so the graph is shown as text. To draw it, install "
-    "Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
-    "`conda install -c conda-forge python-graphviz`, or https://graphviz.org/download/."
+    "No program to draw graphs was found, so the graph is shown as text. To draw it, "
+    "`pip install graphviz-pure` in this notebook's environment and restart the kernel "
+    "(or install Graphviz: https://graphviz.org/download/)."
 )
 
 
@@ -149,20 +158,53 @@ class GraphText(str):
         return str(self)
 
 
+def graphviz_program() -> str | None:
+    """The program that draws: graphviz-pure beside this Python (a kernel's PATH need not hold
+    its environment's scripts folder), then on PATH, then a system Graphviz's `dot`."""
+    executable = "graphviz-pure.exe" if os.name == "nt" else "graphviz-pure"
+    beside = Path(sysconfig.get_path("scripts")) / executable
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("graphviz-pure") or shutil.which("dot")
+
+
 def graphviz_available() -> bool:
-    return shutil.which("dot") is not None
+    return graphviz_program() is not None
+
+
+# Characters that graphviz-pure's fonts (Arimo, Tinos, Cousine) have no glyph for: each would be
+# drawn as an empty box. Found by drawing every character the notebooks use.
+MISSING_GLYPHS = "∈∇⇔∝✓"
+
+
+def render_source(source: str, format: str) -> bytes | None:
+    """Graphviz source drawn as `format` ("png", "svg"), or None when no program draws.
+
+    Its stderr is not shown: graphviz-pure warns about every non-ASCII character (−, ∂, ₁)
+    because it sizes boxes from a table of ASCII widths, and then draws them correctly."""
+    missing = sorted({char for char in source if char in MISSING_GLYPHS})
+    if missing:
+        raise ValueError(
+            f"the graph's text uses {' '.join(missing)}, which the drawing fonts lack (each "
+            "would be an empty box): write it in words"
+        )
+    program = graphviz_program()
+    if program is None:
+        return None
+    done = subprocess.run(
+        [program, f"-T{format}"], input=source.encode("utf-8"), capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"{Path(program).name} could not draw the graph: {message}")
+    return done.stdout
 
 
 def _render(digraph, name: str | None, fallback_text: str):
-    """PNG of a graphviz.Digraph, written to figures/<name>.png when named; text without dot."""
-    import graphviz
-
-    if not graphviz_available():
-        print(INSTALL_HINT)
-        return GraphText(fallback_text)
-    try:
-        png = digraph.pipe(format="png")  # both drawers render at SAVE_DPI
-    except graphviz.ExecutableNotFound:
+    """PNG of a graphviz.Digraph, written to figures/<name>.png when named; text without a
+    drawing program."""
+    png = render_source(digraph.source, "png")  # both drawers render at SAVE_DPI
+    if png is None:
         print(INSTALL_HINT)
         return GraphText(fallback_text)
     from PIL import Image as PILImage

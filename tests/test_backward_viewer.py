@@ -11,7 +11,7 @@ from helpers import backward_viewer
 from helpers.backward_viewer import BackwardViewer, record_backward
 from helpers.graphs import INSTALL_HINT, graphviz_available
 
-needs_dot = pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+needs_dot = pytest.mark.skipif(not graphviz_available(), reason="no program draws graphs")
 
 
 def polynomial():
@@ -189,7 +189,7 @@ def test_the_drawing_knows_the_step_of_every_node_and_gradient_edge():
     assert leaf_texts == ["∂f/∂x so far: —", "∂f/∂x so far: −3", "∂f/∂x so far: 0", "x.grad = 0"]
 
 
-def test_without_dot_the_steps_are_a_table(monkeypatch, capsys):
+def test_without_a_drawing_program_the_steps_are_a_table(monkeypatch, capsys):
     monkeypatch.setattr(backward_viewer, "graphviz_available", lambda: False)
     f, names = polynomial()
     viewer = BackwardViewer(f, names)

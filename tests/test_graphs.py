@@ -1,10 +1,15 @@
+from pathlib import Path
+
 import pytest
 import torch
 
+from helpers import graphs
 from helpers.graphs import (
     INSTALL_HINT,
     GraphText,
     graphviz_available,
+    graphviz_program,
+    render_source,
     show_graph,
     show_torchviz,
     trace_graph,
@@ -62,10 +67,46 @@ def test_text_rendering_is_an_indented_tree_with_names():
     assert "└── z2 = MulBackward0" in lines
 
 
-def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
-    monkeypatch, tmp_path, capsys, figures_in_tmp
+def test_graphviz_pure_draws_even_where_a_system_dot_is_on_path(monkeypatch, tmp_path):
+    """The project's drawing program comes with it, so a figure never depends on which
+    Graphviz, if any, a machine has."""
+    fake_dot = tmp_path / "dot"
+    fake_dot.write_text("#!/bin/sh\nexit 1\n")
+    fake_dot.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert Path(graphviz_program()).name == "graphviz-pure"
+    assert render_source("digraph { a -> b }", "png")[:8] == PNG_SIGNATURE
+
+
+def test_a_system_dot_is_the_fallback(monkeypatch, tmp_path):
+    monkeypatch.setattr(graphs.sysconfig, "get_path", lambda name: str(tmp_path / "none"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no graphviz-pure here; a `dot` is
+    (tmp_path / "dot").write_text("#!/bin/sh\nexit 0\n")
+    (tmp_path / "dot").chmod(0o755)
+    assert graphviz_program() == str(tmp_path / "dot")
+
+
+def test_a_drawing_is_the_same_bytes_every_time_and_its_warnings_are_not_shown(capfd):
+    source = 'digraph { a [label="∂z₁/∂x = −3"] }'  # graphviz-pure warns on each of these
+    first, second = render_source(source, "png"), render_source(source, "png")
+    assert first == second and first[:8] == PNG_SIGNATURE
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_drawing_program_that_fails_says_so(monkeypatch):
+    with pytest.raises(RuntimeError, match="could not draw the graph: .*syntax"):
+        render_source("digraph { a -> }", "png")
+
+
+def test_a_character_the_fonts_lack_is_a_clear_error():
+    with pytest.raises(ValueError, match="uses ∈, which the drawing fonts lack"):
+        render_source('digraph { a [label="w ∈ ℝ"] }', "png")
+
+
+def test_without_a_drawing_program_the_drawings_return_text_and_print_the_install_hint(
+    monkeypatch, capsys, figures_in_tmp
 ):
-    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    monkeypatch.setattr(graphs, "graphviz_program", lambda: None)
     assert not graphviz_available()
     x, _z1, _z2, f = polynomial()
     graph = trace_graph(f, {"x": x, "f": f})
@@ -79,7 +120,7 @@ def test_without_dot_the_drawings_return_text_and_print_the_install_hint(
     assert list(figures_in_tmp.iterdir()) == []
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+@pytest.mark.skipif(not graphviz_available(), reason="no program draws graphs")
 def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tmp):
     from IPython.display import Image
 
@@ -96,7 +137,7 @@ def test_with_dot_the_drawings_are_png_saved_under_figures(capsys, figures_in_tm
         assert display_path(figures_in_tmp / name) in printed
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+@pytest.mark.skipif(not graphviz_available(), reason="no program draws graphs")
 def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
     import io
 
@@ -124,21 +165,18 @@ def test_drawings_record_their_dpi_and_fit_a_slide_slot(figures_in_tmp):
 
 def dot_source(monkeypatch, graph, **drawing) -> str:
     """The Graphviz source that `show_graph` renders."""
-    import graphviz
-
     captured = []
-    original = graphviz.Digraph.pipe
 
-    def capture(self, *args, **kwargs):
-        captured.append(self.source)
-        return original(self, *args, **kwargs)
+    def capture(source, format):
+        captured.append(source)
+        return render_source(source, format)
 
-    monkeypatch.setattr(graphviz.Digraph, "pipe", capture)
+    monkeypatch.setattr(graphs, "render_source", capture)
     show_graph(graph, **drawing)
     return captured[0]
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+@pytest.mark.skipif(not graphviz_available(), reason="no program draws graphs")
 def test_labels_are_written_on_the_named_nodes_and_edges(monkeypatch):
     x, z1, z2, f = polynomial()
     graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2})  # f left unnamed
@@ -158,7 +196,7 @@ def test_labels_are_written_on_the_named_nodes_and_edges(monkeypatch):
     assert "style=dashed" not in source  # no backward arrows unless asked for
 
 
-@pytest.mark.skipif(not graphviz_available(), reason="Graphviz's dot is not installed")
+@pytest.mark.skipif(not graphviz_available(), reason="no program draws graphs")
 def test_backward_arrows_point_from_consumer_to_input(monkeypatch):
     x, z1, z2, f = polynomial()
     graph = trace_graph(f, {"x": x, "z1": z1, "z2": z2, "f": f})
