@@ -30,7 +30,7 @@ from packaging.requirements import Requirement
 pytestmark = pytest.mark.slow
 
 COLAB_PREINSTALLED = ["torch", "torchvision", "matplotlib", "numpy", "ipykernel"]
-PROJECT_ONLY = ["torchviz", "graphviz", "tqdm"]  # what the project itself must bring
+PROJECT_ONLY = ["torchviz", "graphviz", "graphviz-pure", "tqdm"]  # what the project must bring
 
 
 def requirement_closure(names):
@@ -157,6 +157,11 @@ def test_notebook_01_runs_after_the_colab_install(colab_like, monkeypatch):
     check = "import helpers, torchviz, graphviz, tqdm; print(helpers.__file__)"
     installed_at = Path(run_in_fresh_env(colab_like, check))
     assert str(colab_like["root"] / "env") in str(installed_at) and REPO not in installed_at.parents
+    # The graphs are drawn by the graphviz-pure that the install brought, not Colab's Graphviz.
+    program = run_in_fresh_env(
+        colab_like, "import helpers.graphs as g; print(g.graphviz_program())"
+    )
+    assert Path(program).name == "graphviz-pure" and str(colab_like["root"] / "env") in program
     printed = "".join(
         o.get("text", "") for o in notebook.cells[1].outputs if o.output_type == "stream"
     )

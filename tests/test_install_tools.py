@@ -76,3 +76,64 @@ def test_configure_keeps_other_settings_and_skips_ipc_on_windows(tmp_path):
     assert overrides["@jupyterlab/apputils-extension:themes"] == {"theme": "Dark"}
     assert "@jupyterlab/apputils-extension:notification" in overrides
     assert not server_config_path(tmp_path).exists()
+
+
+def test_a_pinned_version_this_platform_lacks_leaves_no_venv_and_says_why(repo, tmp_path):
+    """pip, offline, with the lock pinning a release that does not exist: the message names the
+    package and the lock, and the half-built environment is gone."""
+    (tmp_path / "requirements.txt").write_text("six\n")
+    (tmp_path / "requirements.lock").write_text("six==0.0.1\n")
+    (tmp_path / "wheels").mkdir()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(repo),
+        "PIP_NO_INDEX": "1",
+        "PIP_FIND_LINKS": str(tmp_path / "wheels"),
+        "PIP_CONFIG_FILE": "/dev/null",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.install_env", "venv", "-r", "requirements.txt", "--no-torch"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert not (tmp_path / "venv").exists()
+    message = result.stderr
+    assert "pip found no installable release of six==0.0.1 for Python" in message
+    assert "venv was removed" in message and "requirements.lock" in message
+    assert "Traceback" not in message + result.stdout
+
+
+def test_requirements_and_environment_are_written_from_pyproject(repo, tmp_path):
+    from tools.dependencies import stale_files
+
+    assert stale_files(repo) == [], "run `make lock`"
+    pyproject = (repo / "pyproject.toml").read_text()
+    (tmp_path / "pyproject.toml").write_text(
+        pyproject.replace('"tqdm>=4.66",', '"tqdm>=4.66",\n    "rich>=13",')
+    )
+    for name in ("requirements.txt", "requirements-site.txt", "environment.yml"):
+        (tmp_path / name).write_text((repo / name).read_text())
+    assert stale_files(tmp_path) == ["requirements.txt", "environment.yml"]
+
+
+def test_the_lock_pins_every_declared_dependency_within_its_bounds(repo):
+    from packaging.requirements import Requirement
+
+    from tools.dependencies import declared
+
+    pinned: dict[str, list[str]] = {}
+    for line in (repo / "requirements.lock").read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            name, version = line.split(" ;")[0].split("==")
+            pinned.setdefault(name.lower().replace("_", "-"), []).append(version)
+    for requirement in (Requirement(r) for group in declared(repo).values() for r in group):
+        versions = pinned.get(requirement.name.lower())
+        assert versions, f"{requirement.name} is declared but not in requirements.lock"
+        assert all(requirement.specifier.contains(v) for v in versions), (requirement, versions)
+    # Never past the releases the stored outputs were made with (tools/lock-caps.txt).
+    assert pinned["torch"] == ["2.14.1"] and pinned["torchvision"] == ["0.29.1"]

@@ -1,4 +1,4 @@
-"""Which torch build `make` installs into .venv: print PyTorch's CPU wheel index, or nothing.
+"""Which torch build `make` installs into .venv: PyTorch's CPU wheel index, or none.
 
 On Linux without an NVIDIA GPU, the default torch wheels bring several GB of CUDA libraries
 that will never run. PyTorch's CPU-only index has the same torch without them. This prints that

@@ -1,11 +1,12 @@
-"""On Colab, the setup cell's `%pip install` adds this project and torchviz, and changes nothing
-Colab ships.
+"""On Colab, the setup cell's `%pip install` adds this project, torchviz and graphviz-pure, and
+changes nothing Colab ships.
 
 pip resolves the install as a dry run, as it would on Colab: Colab's packages (constraints.txt)
 count as installed, markers and wheels are judged for Colab's Python 3.13 on manylinux, binary
-wheels only. What pip would install is in its report; anything there besides the project and
-torchviz (with what torchviz needs) would be installed or replaced on a student's Colab.
-Only torchviz's metadata comes from the package index: the test takes a few seconds.
+wheels only. What pip would install is in its report; anything there besides the project,
+torchviz (with what torchviz needs) and graphviz-pure (which draws the graphs) would be installed
+or replaced on a student's Colab. Only their metadata comes from the package index: the test
+takes a few seconds.
 """
 
 import json
@@ -96,13 +97,14 @@ def needs(installs: dict[str, dict], name: str) -> set[str]:
     return found
 
 
-def test_the_setup_cell_adds_the_project_and_torchviz_and_changes_nothing_else(
+def test_the_setup_cell_adds_the_project_torchviz_and_graphviz_pure_and_changes_nothing_else(
     project_wheel, tmp_path
 ):
     installs = setup_cell_install(project_wheel, tmp_path)
     assert replaced(installs) == {}, "the setup cell would replace packages Colab ships"
-    assert "torchviz" in installs  # Colab has no torchviz: the project's metadata must bring it
-    others = sorted(set(installs) - {PROJECT} - needs(installs, "torchviz"))
+    # Colab has neither: the project's metadata must bring them.
+    assert "torchviz" in installs and "graphviz-pure" in installs
+    others = sorted(set(installs) - {PROJECT, "graphviz-pure"} - needs(installs, "torchviz"))
     assert others == [], (
         f"the setup cell would also install {others}; if Colab ships them, add Colab's versions "
         "to tests/colab/constraints.txt"
