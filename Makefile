@@ -1,11 +1,12 @@
-# Every target builds .venv from requirements.txt first when it is missing or out of date.
+# Every target builds .venv from requirements.txt and requirements.lock first when it is missing
+# or out of date (tools/install_env.py: the pinned versions, or no .venv and a clear message).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PLAYWRIGHT := playwright>=1.40
-# Maintainer tooling, like Playwright: installed into .venv by `make lint`, never a student's need.
-RUFF := ruff>=0.8
+# Maintainer tooling (ruff, Playwright): pyproject's `dev` extra, installed into .venv at the
+# locked versions by the targets that need it, never a student's need.
+DEV_TOOLS := $(BIN)/python -m pip install -q -e ".[dev]" -c requirements.lock
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 # Progress bars are for people; stored outputs and nbval comparisons must not contain them.
 QUIET_BARS := TQDM_DISABLE=1
@@ -14,7 +15,7 @@ QUIET_BARS := TQDM_DISABLE=1
 # which stops its kernels and servers (tools/processes.py).
 
 .PHONY: lab run student test lint load-test bench badges e2e data site site-test \
-	colab-versions clean-venv help
+	colab-versions lock clean-venv help
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
@@ -32,20 +33,15 @@ help:
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make bench   the lecture's performance claims and the notebooks' cost (< 10 min; FULL=1: 30+ min)"
 	@echo "make colab-versions  every notebook on Colab's versions (tests/colab/, several GB)"
+	@echo "make lock    requirements*.txt, environment.yml and requirements.lock from pyproject.toml"
 
-$(STAMP): requirements.txt pyproject.toml tools/configure_venv.py
+$(STAMP): requirements.txt requirements.lock pyproject.toml tools/configure_venv.py \
+		tools/install_env.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
 		"Python >= 3.10 is needed, found " + sys.version.split()[0] + ": run make PYTHON=python3.12 ...")'
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "$(PYTHON) cannot create virtual \
 		environments: install the venv module (Debian/Ubuntu: sudo apt-get install python3-venv)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	@# Linux without an NVIDIA GPU: CPU-only torch when PyTorch's index answers (tools/torch_index.py).
-	@index="$$($(BIN)/python -m tools.torch_index)"; \
-	if [ -n "$$index" ]; then \
-		$(BIN)/python -m pip install torch torchvision --index-url "$$index" \
-		|| echo "CPU-only torch could not be installed: falling back to the default build"; \
-	fi
-	$(BIN)/python -m pip install -r requirements.txt
+	$(PYTHON) -m tools.install_env $(VENV) -r requirements.txt
 	$(BIN)/python -m tools.configure_venv
 	touch $(STAMP)
 
@@ -76,15 +72,22 @@ student: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-# Each notebook runs once, under nbval, first, in two lanes side by side (notebook 05 in one,
-# the others in the other: tools/run_tests.py); the tests after them read what those runs logged
-# (the answers the reference solutions got accepted). Figures go to a throw-away folder:
-# running the tests never changes figures/.
+# Each notebook runs once, under nbval, first, in two pytest-xdist workers side by side: notebook
+# 05, as long as the others together, in one, the others in the other (tests/conftest.py: --alone),
+# one worker on a one-core machine. The tests after them read what those runs logged (the answers
+# the reference solutions got accepted; both workers append to it, a line per write, so lines never
+# mix): tools/pytest_in_turn.py runs them next, even when a notebook failed. Figures go to a
+# throw-away folder: running the tests never changes figures/.
+# tests/test_make_test.py runs this recipe on notebooks of its own (these variables).
+TEST_NOTEBOOKS := notebooks
+TEST_ALONE := notebooks/05_mnist_models.ipynb
+UNIT_TESTS := tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow"
+
 test: $(STAMP)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) ACCEPTED_ANSWERS_LOG=$$(mktemp) exec $(BIN)/python \
-		-m tools.run_tests notebooks --alone notebooks/05_mnist_models.ipynb \
-		--nbval-options="$(NBVAL)" -- \
-		tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow"
+		-m tools.pytest_in_turn -p tests.conftest -p no:cacheprovider $(NBVAL) \
+		-n auto --maxprocesses 2 --dist loadgroup --alone $(TEST_ALONE) $(TEST_NOTEBOOKS) \
+		--then $(UNIT_TESTS)
 
 # What runs notebooks again beyond make test's one run of each: the student edition with the
 # solutions after it, a simulated Colab install, notebook 05 on a full-size split, the
@@ -96,7 +99,7 @@ slow-test: $(STAMP)
 # pyproject.toml configures ruff; `ruff format --check` covers the notebooks too (extend-include).
 # Fix with `.venv/bin/ruff format <files>` and `.venv/bin/ruff check --fix <files>`.
 lint: $(STAMP)
-	@$(BIN)/python -c "import ruff" 2>/dev/null || $(BIN)/python -m pip install "$(RUFF)"
+	@$(BIN)/python -c "import ruff" 2>/dev/null || $(DEV_TOOLS)
 	@# Both run, so one pass shows every finding; either failing fails the target.
 	@status=0; \
 	$(BIN)/python -m ruff check . || status=1; \
@@ -114,16 +117,15 @@ load-test: $(STAMP)
 e2e: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "make e2e needs Chromium at /usr/bin/chromium \
 		(Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
-	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider
 
 # The course website: its own environment (requirements-site.txt), never the student's .venv.
 SITE_VENV := .venv-site
 SITE_STAMP := $(SITE_VENV)/.installed
 
-$(SITE_STAMP): requirements-site.txt
-	$(PYTHON) -m venv $(SITE_VENV)
-	$(SITE_VENV)/bin/python -m pip install -r requirements-site.txt
+$(SITE_STAMP): requirements-site.txt requirements.lock tools/install_env.py
+	$(PYTHON) -m tools.install_env $(SITE_VENV) -r requirements-site.txt --no-torch
 	touch $(SITE_STAMP)
 
 site: $(SITE_STAMP)
@@ -133,7 +135,7 @@ site-test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "make site-test needs Chromium at \
 		/usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
 	@test -f build/site/index.html || { echo "build the site first: make site"; exit 1; }
-	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install "$(PLAYWRIGHT)"
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
 # Both editions on Colab's versions (tests/colab/constraints.txt), in build/colab-versions/.
@@ -151,6 +153,17 @@ badges: $(STAMP)
 	@$(BIN)/python -m tools.student_edition --refuse-if-edited --command "make badges" $(FORCE_FLAG)
 	$(BIN)/python -m tools.badges
 	$(BIN)/python -m tools.student_edition --command "make badges" $(FORCE_FLAG)
+
+# The one declared list of dependencies is pyproject.toml: this writes requirements.txt,
+# requirements-site.txt and environment.yml from it, then pins every package for every platform
+# and Python >= 3.10 in requirements.lock with uv (a resolver only: it reads the packages'
+# metadata and downloads no torch). uv lives in build/lock-tools, never in .venv.
+LOCK_TOOLS := build/lock-tools
+
+lock:
+	@test -x $(LOCK_TOOLS)/bin/uv || { $(PYTHON) -m venv $(LOCK_TOOLS) && \
+		$(LOCK_TOOLS)/bin/python -m pip install -q "uv==0.13.9" "packaging>=23" "tomli>=2; python_version < '3.11'"; }
+	$(LOCK_TOOLS)/bin/python -m tools.dependencies lock --uv $(LOCK_TOOLS)/bin/uv
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,5 +1,6 @@
 """Fixtures shared by the tests, and what every pytest run of this project does first."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,14 @@ def pytest_configure(config):
     and stops the servers and kernels it started.
 
     nbval starts its kernels on TCP, and ipykernel then warns about unencrypted TCP. Give it
-    the same IPC-socket kernels that `make run` uses."""
+    the same IPC-socket kernels that `make run` uses.
+
+    Progress bars are widgets in a kernel (an output field the stored cells lack), so every
+    pytest run of the notebooks turns them off, as `make test` does, whoever starts it."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    alone = config.getoption("alone")
+    if alone and not Path(alone).is_file():  # a typo would silently lose the split
+        raise pytest.UsageError(f"--alone {alone}: no such notebook")
     raise_on_sigterm()
     try:
         import nbval.kernel
@@ -39,6 +47,39 @@ def pytest_configure(config):
     from tools.run_notebooks import ipc_kernel_manager
 
     nbval.kernel.KernelManager = lambda **kwargs: ipc_kernel_manager(KernelManager, **kwargs)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--alone",
+        metavar="NOTEBOOK",
+        help="under xdist's --dist loadgroup, this notebook runs in a worker of its own, beside "
+        "the other notebooks in another (make test: notebook 05, as long as the others together)",
+    )
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: no error where xdist is missing
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker per core this process may use (xdist itself counts physical cores
+    with psutil, whatever the affinity); `--maxprocesses` caps it."""
+    if hasattr(os, "sched_getaffinity"):  # Linux: the cores this process may use
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist, in each worker, reads the marks
+def pytest_collection_modifyitems(config, items):
+    """Two xdist groups of notebook cells for `--dist loadgroup`: the `--alone` notebook's and
+    all the others'. Each group runs whole on one worker, one group per worker. (`--dist loadfile`
+    hands out one notebook at a time, most cells first, then to whichever worker is free: 05 and
+    03 first, then 04, 02, 01, any of which can land behind 05.)"""
+    alone = config.getoption("alone")
+    if not alone:
+        return
+    alone = Path(alone).resolve()
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.xdist_group("alone" if item.path == alone else "rest"))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,13 +1,14 @@
 """A student's work is never lost: the path of a student who answers exercises, runs notebooks,
 then runs the README's test command and `make student`, replayed in a copy of the repository.
 
-The copy holds this checkout's files (tracked, and new files not ignored) as one commit of a
-fresh git repository; its own `helpers` and `tools` are imported there (PYTHONPATH).
+The copy holds this checkout's last commit (`git archive HEAD`) as the one commit of a fresh git
+repository: what the working tree holds beside it stays out (a student's answers in student/,
+with which the edition there is out of date; changes not committed yet). The copy's own `helpers`
+and `tools` are imported there (PYTHONPATH), run by this checkout's Python (.venv).
 """
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,13 +45,12 @@ def git(folder: Path, *arguments: str) -> str:
 @pytest.fixture
 def clone(tmp_path, monkeypatch):
     """A copy of the repository as a student gets it: one commit, a clean work tree."""
-    listed = git(REPO, "ls-files", "--cached", "--others", "--exclude-standard", "-z")
     copy = tmp_path / "course"
-    for relative in filter(None, listed.split("\0")):
-        source = REPO / relative
-        if source.is_file():
-            (copy / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / relative)
+    copy.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", "HEAD"], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "the course")
