@@ -43,7 +43,9 @@ from helpers.training import evaluate
 # `lessons` is generated at the repository root, not an installed package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lessons.mnist_models import (
+    LADDER,
     LAMBDA,
+    PASSES,
     Logistic,
     SimpleNN,
     logistic_objective,
@@ -51,6 +53,7 @@ from lessons.mnist_models import (
     run_ladder,
     slides_loader,
     train_lecture_recipe,
+    train_one_run,
     train_slides_loop,
 )
 
@@ -97,13 +100,31 @@ def run_seed(seed, train_rows, data, X_test, y_test, device):
             "validation": evaluate(model, X_val, y_val, loss)[1],
             "test": evaluate(model, X_test, y_test, loss)[1],
         }
-    theta_star, gradient_norms, A, targets = logistic_optimum(X_train, y_train)
+    theta_star, gradient_norms, step_lengths, A, targets = logistic_optimum(X_train, y_train)
     f_star = logistic_objective(theta_star, A, targets).item()
+    p_star = torch.sigmoid(A @ theta_star)
+    hessian = (A.T * (p_star * (1 - p_star))) @ A / len(targets)
+    curvatures = torch.linalg.eigvalsh(hessian + LAMBDA * torch.eye(len(theta_star)).double())
     results["Newton"] = {
         "f*": f_star,
         "steps": len(gradient_norms) - 1,
         "gradient": gradient_norms[-1],
+        "backtracked steps": sum(length < 1 for length in step_lengths),
+        "first factor": gradient_norms[1] / gradient_norms[0],
+        "last factor": gradient_norms[-1] / gradient_norms[-2],
+        "condition number": (curvatures[-1] / curvatures[0]).item(),
     }
+    # Noise or conditioning: full-batch gradient descent for as many steps as SGD's 20 passes.
+    sgd_steps = PASSES * -(-len(y_train) // 64)
+    torch.manual_seed(seed)
+    model = Logistic().to(device)
+    optimizer = LADDER["full-batch GD, step 0.01"][1](model.parameters())
+    train_one_run(
+        model, optimizer, X_train, y_train, seed, passes=sgd_steps, batch_size=len(y_train),
+        shuffle=False,
+    )  # fmt: skip
+    theta = torch.cat([p.detach().cpu().reshape(-1) for p in model.parameters()]).double()
+    no_noise = logistic_objective(theta, A, targets).item() - f_star
     for model_class in MODELS:
         ladder = run_ladder(model_class, data, seeds=[seed])
         for rung, runs in ladder.items():
@@ -126,6 +147,11 @@ def run_seed(seed, train_rows, data, X_test, y_test, device):
                 one_pass = history["train_loss"][1, 0] + LAMBDA / 2 * squared_norm[1]
                 row["f - f* after one pass"] = one_pass.item() - f_star
             results[f"Ladder · {model_class.__name__} · {rung}"] = row
+    with_noise = results["Ladder · Logistic · SGD, step 0.01"]["f - f*"]
+    results["Noise or conditioning"] = {
+        "f - f* of full-batch GD, SGD's steps": no_noise,
+        "share of SGD's f - f* that removing the noise closes": 1 - no_noise / with_noise,
+    }
     return results
 
 

@@ -111,12 +111,13 @@ def logistic_objective(theta, A, targets):
 
 
 def logistic_optimum(X, y, tolerance=1e-11, max_steps=30):
-    """Newton's method on f from θ = 0, in float64 on the CPU: θ*, the gradient norm before each
-    step, and the float64 problem (A, targets)."""
+    """Newton's method with backtracking on f from θ = 0, in float64 on the CPU: θ*, the gradient
+    norm before each step, each step's length (1: the full Newton step) and the float64 problem
+    (A, targets)."""
     A = torch.cat([X.cpu(), torch.ones(len(X), 1)], dim=1).double()  # (n, 785): bias column last
     targets = y.cpu().double()
     theta = torch.zeros(A.shape[1], dtype=torch.float64)
-    gradient_norms = []
+    gradient_norms, step_lengths = [], []
     for _ in range(max_steps):
         p = torch.sigmoid(A @ theta)  # (n,)
         gradient = A.T @ (p - targets) / len(targets) + LAMBDA * theta  # (785,)
@@ -125,8 +126,17 @@ def logistic_optimum(X, y, tolerance=1e-11, max_steps=30):
             break
         hessian = (A.T * (p * (1 - p))) @ A / len(targets)  # (785, 785)
         hessian += LAMBDA * torch.eye(A.shape[1], dtype=torch.float64)
-        theta = theta - torch.linalg.solve(hessian, gradient)  # the Newton step
-    return theta, gradient_norms, A, targets
+        newton_step = torch.linalg.solve(hessian, gradient)  # θ − newton_step minimises the model
+        f_now = logistic_objective(theta, A, targets).item()
+        predicted_decrease = (gradient @ newton_step).item()  # > 0: the Hessian is definite
+        length = 1.0
+        while logistic_objective(theta - length * newton_step, A, targets).item() > (
+            f_now - length * predicted_decrease / 4
+        ):
+            length /= 2  # Armijo: f must fall by a quarter of what the model predicts
+        step_lengths.append(length)
+        theta = theta - length * newton_step
+    return theta, gradient_norms, step_lengths, A, targets
 
 
 PASSES = 20  # the budget of every rung: passes over the training images
