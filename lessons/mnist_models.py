@@ -102,38 +102,42 @@ def train_slides_loop(model, loader, optimizer, device, epochs=5):
 LAMBDA = 1e-4  # the L2 weight of f; `weight_decay=LAMBDA` adds its gradient, LAMBDA * θ
 
 
-def logistic_objective(theta, A, targets):
-    """f(θ) = mean BCE of the scores Aθ + (λ/2)‖θ‖²; θ = (w, b), A = [X, 1]."""
+def logistic_objective(theta, A, targets, weight_decay=LAMBDA):
+    """f(θ) = mean BCE of the scores Aθ + (λ/2)‖θ‖²; θ = (w, b), A = [X, 1]. With
+    weight_decay=0: f₀(θ), the mean loss alone."""
     scores = A @ theta  # (n,)
-    return (
-        nn.functional.binary_cross_entropy_with_logits(scores, targets) + LAMBDA / 2 * theta @ theta
-    )
+    loss = nn.functional.binary_cross_entropy_with_logits(scores, targets)
+    return loss + weight_decay / 2 * theta @ theta
 
 
-def logistic_optimum(X, y, tolerance=1e-11, max_steps=30):
+def logistic_optimum(X, y, weight_decay=LAMBDA, tolerance=1e-11, max_steps=30):
     """Newton's method with backtracking on f from θ = 0, in float64 on the CPU: θ*, the gradient
     norm before each step, each step's length (1: the full Newton step) and the float64 problem
-    (A, targets)."""
+    (A, targets). weight_decay=0: the mean loss alone, whose Hessian is singular (constant
+    pixels): each step is then the least-squares solution, the shortest of the Newton steps."""
     A = torch.cat([X.cpu(), torch.ones(len(X), 1)], dim=1).double()  # (n, 785): bias column last
     targets = y.cpu().double()
     theta = torch.zeros(A.shape[1], dtype=torch.float64)
     gradient_norms, step_lengths = [], []
     for _ in range(max_steps):
         p = torch.sigmoid(A @ theta)  # (n,)
-        gradient = A.T @ (p - targets) / len(targets) + LAMBDA * theta  # (785,)
+        gradient = A.T @ (p - targets) / len(targets) + weight_decay * theta  # (785,)
         gradient_norms.append(gradient.norm().item())
         if gradient_norms[-1] < tolerance:
             break
         hessian = (A.T * (p * (1 - p))) @ A / len(targets)  # (785, 785)
-        hessian += LAMBDA * torch.eye(A.shape[1], dtype=torch.float64)
-        newton_step = torch.linalg.solve(hessian, gradient)  # θ − newton_step minimises the model
-        f_now = logistic_objective(theta, A, targets).item()
-        predicted_decrease = (gradient @ newton_step).item()  # > 0: the Hessian is definite
+        hessian += weight_decay * torch.eye(A.shape[1], dtype=torch.float64)
+        if weight_decay > 0:
+            newton_step = torch.linalg.solve(hessian, gradient)  # θ − step minimises the model
+        else:
+            newton_step = torch.linalg.lstsq(hessian, gradient[:, None]).solution[:, 0]
+        f_now = logistic_objective(theta, A, targets, weight_decay).item()
+        predicted_decrease = (gradient @ newton_step).item()  # > 0 unless at the optimum
         length = 1.0
-        while logistic_objective(theta - length * newton_step, A, targets).item() > (
+        while logistic_objective(theta - length * newton_step, A, targets, weight_decay).item() > (
             f_now - length * predicted_decrease / 4
         ):
-            length /= 2  # Armijo: f must fall by a quarter of what the model predicts
+            length /= 2  # Armijo: a quarter of the decrease the slope predicts
         step_lengths.append(length)
         theta = theta - length * newton_step
     return theta, gradient_norms, step_lengths, A, targets
@@ -169,7 +173,6 @@ COMPARISONS = [  # (rung, the rung it is compared with, what changes)
     ("SGD, step 0.1", "SGD, step 0.01", "a 10x larger step"),
     ("momentum 0.9, step 0.01", "SGD, step 0.01", "momentum at the same step"),
     ("momentum 0.9, step 0.01", "SGD, step 0.1", "momentum at the same effective step"),
-    ("Adam, step 0.001", "momentum 0.9, step 0.01", "Adam instead of momentum"),
     ("momentum, no weight decay", "momentum 0.9, step 0.01", "no weight decay"),
 ]
 
