@@ -48,6 +48,8 @@ from lessons.mnist_models import (
     PASSES,
     Logistic,
     SimpleNN,
+    as_theta,
+    logistic_hessian,
     logistic_objective,
     logistic_optimum,
     run_ladder,
@@ -102,9 +104,7 @@ def run_seed(seed, train_rows, data, X_test, y_test, device):
         }
     theta_star, gradient_norms, step_lengths, A, targets = logistic_optimum(X_train, y_train)
     f_star = logistic_objective(theta_star, A, targets).item()
-    p_star = torch.sigmoid(A @ theta_star)
-    hessian = (A.T * (p_star * (1 - p_star))) @ A / len(targets)
-    curvatures = torch.linalg.eigvalsh(hessian + LAMBDA * torch.eye(len(theta_star)).double())
+    curvatures = torch.linalg.eigvalsh(logistic_hessian(theta_star, A, targets))
     results["Newton"] = {
         "f*": f_star,
         "steps": len(gradient_norms) - 1,
@@ -123,8 +123,7 @@ def run_seed(seed, train_rows, data, X_test, y_test, device):
         model, optimizer, X_train, y_train, seed, passes=sgd_steps, batch_size=len(y_train),
         shuffle=False,
     )  # fmt: skip
-    theta = torch.cat([p.detach().cpu().reshape(-1) for p in model.parameters()]).double()
-    no_noise = logistic_objective(theta, A, targets).item() - f_star
+    no_noise = logistic_objective(as_theta(model), A, targets).item() - f_star
     for model_class in MODELS:
         ladder = run_ladder(model_class, data, seeds=[seed])
         for rung, runs in ladder.items():

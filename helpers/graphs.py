@@ -5,10 +5,10 @@ micrograd's `trace` / `draw_dot`. Drawings are PNG (an SVG would embed memory ad
 differ on every run).
 
 The drawing program is graphviz-pure, a port of Graphviz's `dot` that this package installs
-from PyPI: it carries its own fonts and writes the same bytes on every platform, so a figure or
-a stored output drawn on one laptop is the one drawn on any other. A system Graphviz's `dot` is
-the fallback; with neither, nothing raises: the drawing calls return the text rendering of the
-same graph and print one line on how to get a drawing program.
+from PyPI: it carries its own fonts, so a figure or a stored output does not depend on the fonts
+or the Graphviz a laptop has (tests/test_graphs.py: the same bytes on every run). A system
+Graphviz's `dot` is the fallback; with neither, nothing raises: the drawing calls return the text
+rendering of the same graph and print one line on how to get a drawing program.
 """
 
 import io

@@ -110,6 +110,18 @@ def logistic_objective(theta, A, targets, weight_decay=LAMBDA):
     return loss + weight_decay / 2 * theta @ theta
 
 
+def logistic_hessian(theta, A, targets, weight_decay=LAMBDA):
+    """∇²f(θ) = Aᵀ diag(σ(1 − σ)) A / n + λI, (785, 785)."""
+    p = torch.sigmoid(A @ theta)  # (n,)
+    hessian = (A.T * (p * (1 - p))) @ A / len(targets)
+    return hessian + weight_decay * torch.eye(A.shape[1], dtype=A.dtype)
+
+
+def as_theta(model):
+    """A Logistic model's parameters as one float64 θ = (w, b) on the CPU, as A = [X, 1] needs."""
+    return torch.cat([p.detach().cpu().reshape(-1) for p in model.parameters()]).double()
+
+
 def logistic_optimum(X, y, weight_decay=LAMBDA, tolerance=1e-11, max_steps=30):
     """Newton's method with backtracking on f from θ = 0, in float64 on the CPU: θ*, the gradient
     norm before each step, each step's length (1: the full Newton step) and the float64 problem
@@ -125,8 +137,7 @@ def logistic_optimum(X, y, weight_decay=LAMBDA, tolerance=1e-11, max_steps=30):
         gradient_norms.append(gradient.norm().item())
         if gradient_norms[-1] < tolerance:
             break
-        hessian = (A.T * (p * (1 - p))) @ A / len(targets)  # (785, 785)
-        hessian += weight_decay * torch.eye(A.shape[1], dtype=torch.float64)
+        hessian = logistic_hessian(theta, A, targets, weight_decay)  # (785, 785)
         if weight_decay > 0:
             newton_step = torch.linalg.solve(hessian, gradient)  # θ − step minimises the model
         else:
