@@ -11,7 +11,7 @@ images and the test set do not. Every configuration of the notebook is trained w
     Ladder         Logistic, SimpleNN  x  every rung of LADDER (20 passes), with f* from Newton
                                           for logistic regression
 
-The notebook's accuracy assertions take their thresholds below the minima printed here. The
+The notebook's bounds (SEED_STUDY_BOUNDS) are checked against these results in its appendix. The
 models, the Newton solve, the ladder and the training functions are imported from
 `lessons.mnist_models`, the module generated from the notebook's cells tagged `export`
 (tools/lesson_modules.py), so the study measures exactly the code the students run; the
