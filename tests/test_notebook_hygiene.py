@@ -109,3 +109,16 @@ def test_on_the_slide_notes_all_look_the_same(notebook):
         for line in "".join(cell["source"]).splitlines():
             if "On the slide" in line and line.lstrip("> ").startswith(("On the slide", "**On")):
                 assert line.startswith("> **On the slide:** "), line
+
+
+# A cell holds one idea and reads without scrolling (STYLE.md: short cells). Collapsed cells (the
+# checks and the reference solutions, which a student is told not to read) are left out.
+MOST_VISIBLE_LINES = 40
+
+
+def test_every_visible_cell_is_short(notebook):
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("jupyter", {}).get("source_hidden"):
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        assert len(lines) <= MOST_VISIBLE_LINES, f"{len(lines)} lines: {lines[0][:80]}"
