@@ -5,9 +5,13 @@ hint. It never prints how far a wrong answer is from the truth.
 
 A check holds no expected value either. It holds an *answer key*: a short hash of the expected
 answer written the way it is checked (a number to `SIGNIFICANT_DIGITS` significant digits, a
-count exactly, a word in lower case). The student's answer is written and hashed the same way,
-so the checks cell can be read without giving anything away. The instructor edition makes its
-keys with `number_key`, `count_key`, `word_key` and `function_keys` from its reference solutions.
+count exactly, a word in lower case), salted with the check's label and the value's place in the
+answer, so that equal answers (in two exercises, or twice in one) get different keys. The
+student's answer is written and hashed the same way. A key keeps the answer out of sight while
+a student reads the checks cell; it is not a lock: a number checked to 4 digits is one of some
+ten thousand mantissas per power of ten, which a loop of hashes tries in well under a second.
+Grading must not rest on these keys. The instructor edition makes its keys with `number_key`,
+`count_key`, `word_key` and `function_keys` from its reference solutions.
 
 `expect_error` turns "this line raises" into a checked claim: the cell fails if the error does
 not happen, and prints only the error's first line (no traceback full of file paths).
@@ -56,8 +60,14 @@ def expect_error(error_type: type[BaseException], match: str = "") -> Iterator[N
 # Writing answers down, and hashing what was written --------------------------------------------
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(f"{_SALT}:{text}".encode()).hexdigest()[:12]
+def _digest(text: str, field: str) -> str:
+    """The key of `text` in `field`: a check's label and a place in its answer (`_field`)."""
+    return hashlib.sha256(f"{_SALT}:{field}:{text}".encode()).hexdigest()[:12]
+
+
+def _field(label: str, position: int, point: int | None = None) -> str:
+    """Where a value sits: the check's label, the point of a function check, the position."""
+    return f"{label}#{position}" if point is None else f"{label}@{point}#{position}"
 
 
 def _number_text(x: float) -> str:
@@ -77,6 +87,17 @@ def _readings(x: float) -> set[str]:
     return {_number_text(x + shift) for shift in (-unit / 20, 0.0, unit / 20)}
 
 
+def written_number(x: float) -> str:
+    """`x` written the way a check writes it for its key (2.594e+00): for the grader."""
+    return _number_text(x)
+
+
+def number_readings(x: float) -> set[str]:
+    """Every way a check accepts `x` as written at SIGNIFICANT_DIGITS digits (the grader compares
+    a student's value with the reference's written answer this way)."""
+    return _readings(x) if math.isfinite(x) else set()
+
+
 def _digits_written(x: float) -> int:
     """How many significant digits `x` was typed with, up to SIGNIFICANT_DIGITS (2.59 has 3),
     allowing for float32 storage of what was typed."""
@@ -86,7 +107,7 @@ def _digits_written(x: float) -> int:
     return SIGNIFICANT_DIGITS
 
 
-def _right_but_short(x: float, digest: str) -> bool:
+def _right_but_short(x: float, digest: str, field: str) -> bool:
     """Whether `x`, typed with fewer significant digits than asked, agrees with the key as far
     as it goes: 2.59 for 2.594 does, 9 for 27 does not. Tries every SIGNIFICANT_DIGITS-digit
     value that rounds to `x` (at most a few thousand hashes)."""
@@ -97,7 +118,8 @@ def _right_but_short(x: float, digest: str) -> bool:
     step = 10.0 ** (exponent - SIGNIFICANT_DIGITS + 1)
     half_range = 10 ** (SIGNIFICANT_DIGITS - digits) // 2
     return any(
-        _digest(_number_text(x + k * step)) == digest for k in range(-half_range, half_range + 1)
+        _digest(_number_text(x + k * step), field) == digest
+        for k in range(-half_range, half_range + 1)
     )
 
 
@@ -119,26 +141,39 @@ def _numbers(answer) -> list[float] | None:
         return None
 
 
-def number_key(value) -> str:
-    """The key of a number, a list of numbers or a tensor, checked to SIGNIFICANT_DIGITS."""
-    return " ".join(_digest(_number_text(x)) for x in _values(value))
+def number_key(label: str, value, point: int | None = None) -> str:
+    """The key of a number, a list of numbers or a tensor for the check `label`, checked to
+    SIGNIFICANT_DIGITS."""
+    return " ".join(
+        _digest(_number_text(x), _field(label, position, point))
+        for position, x in enumerate(_values(value))
+    )
 
 
-def count_key(value: int) -> str:
-    """The key of a count (parameters, bytes, passes), checked exactly."""
+def count_key(label: str, value: int) -> str:
+    """The key of a count (parameters, bytes, passes) for the check `label`, checked exactly."""
     if int(value) != value:
         raise ValueError(f"a count is a whole number, got {value!r}")
-    return _digest(str(int(value)))
+    return _digest(str(int(value)), _field(label, 0))
 
 
-def word_key(word: str) -> str:
-    """The key of a one-word answer (case and surrounding spaces ignored)."""
-    return _digest(word.strip().lower())
+def word_key(label: str, word: str) -> str:
+    """The key of a one-word answer for the check `label` (case and outer spaces ignored)."""
+    return _digest(word.strip().lower(), _field(label, 0))
 
 
-def function_keys(reference: Callable, points: Iterable) -> list[str]:
+def written_key(label: str, written: str, position: int = 0, point: int | None = None) -> str:
+    """The key of one value already written the way its check writes it (an accepted answer),
+    at `position` in the answer (and at `point` of a function check): for personal editions."""
+    return _digest(written, _field(label, position, point))
+
+
+def function_keys(label: str, reference: Callable, points: Iterable) -> list[str]:
     """The key of `reference`'s value at each point (arguments as float64 tensors)."""
-    return [number_key(reference(*_arguments(point))) for point in points]
+    return [
+        number_key(label, reference(*_arguments(point)), point=index)
+        for index, point in enumerate(points)
+    ]
 
 
 def _arguments(point) -> tuple[torch.Tensor, ...]:
@@ -175,11 +210,11 @@ def _correct(label: str, written: list[str], how: str = "") -> bool:
     return True
 
 
-def _matches(values: list[float], key: str) -> bool:
+def _matches(values: list[float], key: str, label: str, point: int | None = None) -> bool:
     digests = key.split()
     return len(values) == len(digests) and all(
-        any(_digest(reading) == digest for reading in _readings(x))
-        for x, digest in zip(values, digests, strict=True)
+        any(_digest(reading, _field(label, position, point)) == digest for reading in _readings(x))
+        for position, (x, digest) in enumerate(zip(values, digests, strict=True))
     )
 
 
@@ -187,7 +222,7 @@ def _matches(values: list[float], key: str) -> bool:
 
 
 def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
-    """A number, a list of numbers or a tensor, against `number_key(expected)`: each value to
+    """A number, a list of numbers or a tensor, against `number_key(label, expected)`: each value to
     SIGNIFICANT_DIGITS significant digits. Returns whether it passed."""
     if answer is None:
         return _not_answered(label)
@@ -200,13 +235,14 @@ def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
         return _wrong(label, hint, f"expected {count}, got {len(values)}")
     if not all(math.isfinite(x) for x in values):
         return _wrong(label, hint, "your answer contains inf or nan")
-    if _matches(values, key):
+    if _matches(values, key, label):
         written = [_number_text(x) for x in values]
         return _correct(label, written, f" (checked to {SIGNIFICANT_DIGITS} significant digits)")
     digests = key.split()
     if all(
-        _matches([x], digest) or _right_but_short(x, digest)
-        for x, digest in zip(values, digests, strict=True)
+        any(_digest(reading, _field(label, position)) == digest for reading in _readings(x))
+        or _right_but_short(x, digest, _field(label, position))
+        for position, (x, digest) in enumerate(zip(values, digests, strict=True))
     ):
         print(f"✗ {label}: give at least {SIGNIFICANT_DIGITS} significant digits.")
         return False
@@ -214,7 +250,7 @@ def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
 
 
 def check_count(label: str, answer, key: str, *, hint: str) -> bool:
-    """A whole number (parameters, bytes, passes) against `count_key(expected)`, exactly."""
+    """A whole number (parameters, bytes, passes) against `count_key(label, expected)`."""
     if answer is None:
         return _not_answered(label)
     values = _numbers(answer)
@@ -223,14 +259,14 @@ def check_count(label: str, answer, key: str, *, hint: str) -> bool:
     if len(values) != 1 or not math.isfinite(values[0]) or values[0] != int(values[0]):
         return _wrong(label, hint, "expected one whole number (a count is exact)")
     written = str(int(values[0]))
-    if _digest(written) == key:
+    if _digest(written, _field(label, 0)) == key:
         return _correct(label, [written], " (exact)")
     return _wrong(label, hint)
 
 
 def check_choice(label: str, answer, key: str, *, hint: str, choices: Iterable[str]) -> bool:
     """A one-word answer out of `choices` (case and surrounding spaces ignored), against
-    `word_key(expected)`."""
+    `word_key(label, expected)`."""
     choices = [choice.lower() for choice in choices]
     if answer is None:
         return _not_answered(label)
@@ -238,7 +274,7 @@ def check_choice(label: str, answer, key: str, *, hint: str, choices: Iterable[s
     if given not in choices:
         options = " or ".join(repr(choice) for choice in choices)
         return _wrong(label, hint, f"answer with one of {options}, not {answer!r}")
-    if _digest(given) == key:
+    if _digest(given, _field(label, 0)) == key:
         return _correct(label, [given])
     return _wrong(label, hint)
 
@@ -257,12 +293,12 @@ def check_function(
     if len(points) != len(keys):
         raise ValueError(f"{len(points)} points but {len(keys)} keys")
     written = []
-    for point, key in zip(points, keys, strict=True):
+    for index, (point, key) in enumerate(zip(points, keys, strict=True)):
         try:
             values = _values(candidate(*(argument.clone() for argument in _arguments(point))))
         except Exception as error:  # noqa: BLE001  (the student's code: report it in one line)
             return _wrong(label, hint, f"your function raised {type(error).__name__}: {error}")
-        if not all(math.isfinite(x) for x in values) or not _matches(values, key):
+        if not all(math.isfinite(x) for x in values) or not _matches(values, key, label, index):
             return _wrong(label, hint)
         written.extend(_number_text(x) for x in values)
     return _correct(label, written, f" (checked to {SIGNIFICANT_DIGITS} significant digits)")

@@ -5,7 +5,7 @@ an output, or in the text through code, never here."""
 QUOTED_NUMBERS = {
     "01_polynomial_gradient": {
         "2.25": "1.5², in a comment's arithmetic for f'(1.5)",
-        "3.1416": "π to five significant digits: what a printed value looks like",
+        "2.718": "e to four significant digits: what a printed value looks like",
         "27": "3 × f'(2) = 3 × 9: the reference solution's arithmetic",
     },
     "02_graph_building": {},

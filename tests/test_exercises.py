@@ -73,7 +73,7 @@ HINT = "the hint of this exercise"
     ],
 )
 def test_check_answer(capsys, answer, expected, passed, printed):
-    assert check_answer("q", answer, number_key(expected), hint=HINT) is passed
+    assert check_answer("q", answer, number_key("q", expected), hint=HINT) is passed
     out = capsys.readouterr().out
     assert printed in out
     if passed or answer is None or "significant digits." in out:
@@ -84,7 +84,7 @@ def test_check_answer(capsys, answer, expected, passed, printed):
 
 @pytest.mark.parametrize("answer, expected", [(9.0, 27.0), (2.5, 3.0), (-1.0, 0.25)])
 def test_a_wrong_answer_never_shows_its_distance_or_the_answer(capsys, answer, expected):
-    check_answer("q", answer, number_key(expected), hint=HINT)
+    check_answer("q", answer, number_key("q", expected), hint=HINT)
     out = capsys.readouterr().out
     for number in (expected, abs(expected - answer)):
         assert f"{number:g}" not in out.replace(f"{answer:g}", "")
@@ -93,8 +93,28 @@ def test_a_wrong_answer_never_shows_its_distance_or_the_answer(capsys, answer, e
 
 def test_a_key_does_not_contain_its_value():
     for count in (50305, 18_000_000):
-        assert str(count) not in number_key(count) + count_key(count)
-    assert "2.594" not in number_key(2.59416)
+        assert str(count) not in number_key("q", count) + count_key("q", count)
+    assert "2.594" not in number_key("q", 2.59416)
+
+
+def test_equal_answers_get_different_keys():
+    """A key says nothing about other keys: the same value in two checks, or twice in one
+    answer, hashes differently (salted with the label and the place)."""
+    twice = number_key("q", [4.0, 4.0]).split()
+    assert twice[0] != twice[1]
+    assert number_key("q", 4.0) != number_key("r", 4.0)
+    assert count_key("q", 12) != count_key("r", 12) and word_key("q", "a") != word_key("r", "a")
+    at_two_points = function_keys("f", lambda x: x * 0 + 1, [0.0, 1.0])
+    assert at_two_points[0] != at_two_points[1]
+
+
+def test_a_key_is_checked_in_its_own_place(capsys):
+    key = number_key("q", [1.0, 2.0])
+    assert check_answer("q", [1.0, 2.0], key, hint=HINT)
+    assert not check_answer("q", [2.0, 1.0], key, hint=HINT)  # swapped: wrong
+    assert not check_answer("r", [1.0, 2.0], key, hint=HINT)  # another check's key: wrong
+    assert check_answer("q", [1.0, 2.59], number_key("q", [1.0, 2.594]), hint=HINT) is False
+    assert "give at least 4 significant digits" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -112,12 +132,12 @@ def test_a_key_does_not_contain_its_value():
     ],
 )
 def test_check_count_is_exact(capsys, answer, passed, printed):
-    assert check_count("n", answer, count_key(50305), hint=HINT) is passed
+    assert check_count("n", answer, count_key("n", 50305), hint=HINT) is passed
     assert printed in capsys.readouterr().out
 
 
 def test_check_choice(capsys):
-    key = word_key("smaller")
+    key = word_key("c", "smaller")
     assert check_choice("c", None, key, hint=HINT, choices=["smaller", "larger"]) is False
     assert "not answered yet" in capsys.readouterr().out
     assert check_choice("c", " Smaller ", key, hint=HINT, choices=["smaller", "larger"])
@@ -134,7 +154,7 @@ def test_check_function_compares_on_every_point(capsys):
         return 3 * x**2 - 3
 
     points = [-2.0, 0.5, 1.0, 1.7]
-    keys = function_keys(reference, points)
+    keys = function_keys("f", reference, points)
     assert check_function("f", None, points, keys, hint=HINT) is False
     assert "not answered yet" in capsys.readouterr().out
     assert check_function("f", lambda x: 3 * x * x - 3, points, keys, hint=HINT)
@@ -148,7 +168,7 @@ def test_check_function_reports_an_error_in_one_line(capsys):
     def broken(x):
         return undefined_name * x  # noqa: F821
 
-    keys = function_keys(lambda x: x, [1.0])
+    keys = function_keys("f", lambda x: x, [1.0])
     assert not check_function("f", broken, [1.0], keys, hint=HINT)
     out = capsys.readouterr().out
     assert "your function raised NameError" in out and f"Hint: {HINT}" in out
@@ -158,13 +178,13 @@ def test_check_function_reports_an_error_in_one_line(capsys):
 
 def test_check_function_takes_several_arguments_and_vector_results(capsys):
     points = [(1.0, 2.0), (torch.ones(2), 3.0)]
-    keys = function_keys(lambda a, b: b * a, points)
+    keys = function_keys("g", lambda a, b: b * a, points)
     assert check_function("g", lambda a, b: a * b, points, keys, hint=HINT)
 
 
 def test_accepted_answers_are_recorded_as_written_for_hashing(capsys):
-    check_count("recorded count", 12, count_key(12), hint=HINT)
-    check_answer("recorded number", 2.59416, number_key(2.59416), hint=HINT)
+    check_count("recorded count", 12, count_key("recorded count", 12), hint=HINT)
+    check_answer("recorded number", 2.59416, number_key("recorded number", 2.59416), hint=HINT)
     recorded = {entry["label"]: entry["written"] for entry in accepted_answers()}
     assert recorded["recorded count"] == ["12"]
     assert recorded["recorded number"] == ["2.594e+00"]
