@@ -15,7 +15,7 @@ QUIET_BARS := TQDM_DISABLE=1
 # which stops its kernels and servers (tools/processes.py).
 
 .PHONY: lab run student test lint load-test bench badges e2e data site site-test \
-	colab-versions lock clean-venv help
+	colab-versions lock clean-venv help grade personal
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
@@ -31,6 +31,9 @@ help:
 	@echo "make site    the course website in build/site/, from the stored outputs (own venv)"
 	@echo "make site-test  every page of the site opened offline in headless Chromium"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
+	@echo "make grade SUBMISSIONS=folder OUT=folder [TIMEOUT=300] [PERSONAL=1]  grade a class with"
+	@echo "             the instructor's checks: grades.csv, summary.csv, feedback/ (tools/grading)"
+	@echo "make personal IDS=file OUT=folder  a personal edition per student id (own exercise numbers)"
 	@echo "make bench   the lecture's performance claims and the notebooks' cost (< 10 min; FULL=1: 30+ min)"
 	@echo "make colab-versions  every notebook on Colab's versions (tests/colab/, several GB)"
 	@echo "make lock    requirements*.txt, environment.yml and requirements.lock from pyproject.toml"
@@ -145,6 +148,18 @@ COLAB_PYTHON ?= $(PYTHON)
 
 colab-versions: $(STAMP)
 	PYTHONPATH=tests exec $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
+
+# An instructor grades a class: SUBMISSIONS holds one folder per student (tools/grading).
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=folder" \
+		"OUT=folder [TIMEOUT=seconds per notebook] [JOBS=notebooks side by side]"; exit 2; }
+	$(QUIET_BARS) exec $(BIN)/python -m tools.grading "$(SUBMISSIONS)" "$(OUT)" \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(PERSONAL),--personal)
+
+personal: $(STAMP)
+	@test -n "$(IDS)" -a -n "$(OUT)" || { echo "usage: make personal IDS=file-of-ids OUT=folder"; \
+		exit 2; }
+	$(QUIET_BARS) exec $(BIN)/python -m tools.grading.personal "$(IDS)" "$(OUT)"
 
 bench: $(STAMP)
 	$(QUIET_BARS) exec $(BIN)/python benchmarks/run.py $(if $(FULL),--full) --json benchmarks/latest.json
