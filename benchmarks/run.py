@@ -17,6 +17,10 @@ result holds on a noisy machine. What runs is the lessons' own code, imported fr
                                                                       that only imports (the floor)
     all_training_images   notebook 05 with USE_ALL_TRAINING_IMAGES = True  vs  as shipped, both on
     (--full only)         a full-size (60,000-image) training split; also each kernel's peak memory
+    grading               `make grade` on a class (3 students × notebooks  vs  each notebook run
+                          01–03; --full: 30 × all five), seconds per          once, in a fresh
+                          graded notebook; also the peak memory of all        kernel
+                          the grader's processes against one run's
 
     python benchmarks/run.py [--quick | --full] [--json PATH]
 
@@ -83,8 +87,10 @@ DEFAULT = {
     "minibatch_passes": PASSES,  # the ladder's budget
     "notebooks": None,  # all of them
     "suite_passes": 1,  # each notebook once: the suite takes minutes
+    "class_size": 3,  # students in the graded class
+    "graded_notebooks": ["01", "02", "03"],
 }
-FULL = {**DEFAULT, "suite_passes": 5}
+FULL = {**DEFAULT, "suite_passes": 5, "class_size": 30, "graded_notebooks": None}
 QUICK = {
     "pipeline_images": 1_000,
     "least_squares": (2_000, 200),
@@ -92,6 +98,8 @@ QUICK = {
     "minibatch_passes": 2,
     "notebooks": ["01_polynomial_gradient.ipynb"],
     "suite_passes": 1,
+    "class_size": 2,
+    "graded_notebooks": ["01"],
 }
 SETTINGS = {"quick": QUICK, "default": DEFAULT, "full": FULL}
 REPO = Path(__file__).resolve().parent.parent
@@ -403,9 +411,83 @@ def all_training_images(settings, device):
     )
 
 
+@contextlib.contextmanager
+def peak_memory_of_children(samples_per_second=5):
+    """Sample the summed resident memory of every process this one started (the grader's
+    processes and their kernels) until the block ends: {"peak_bytes": ...}."""
+    import threading
+
+    import psutil
+
+    me, peak, stop = psutil.Process(), {"peak_bytes": 0}, threading.Event()
+
+    def sample():
+        while not stop.wait(1 / samples_per_second):
+            total = 0
+            for child in me.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += child.memory_info().rss
+            peak["peak_bytes"] = max(peak["peak_bytes"], total)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def grading(settings, device):
+    """`make grade` (tools.grading) on a class of student-edition notebooks, unanswered, against
+    running each of those notebooks once in a fresh kernel: seconds per graded notebook (the
+    batch's wall time over its notebooks, side by side on every core) and per single run, and
+    the peak memory of all processes at once. The reference run of the instructor edition is
+    made first, outside the clock: it happens once, whatever the size of the class."""
+    import shutil
+
+    from tools.grading.__main__ import main as grade
+
+    names = sorted(path.name for path in (REPO / "student").glob("[0-9][0-9]_*.ipynb"))
+    if settings["graded_notebooks"] is not None:
+        names = [name for name in names if name[:2] in settings["graded_notebooks"]]
+    numbers = [name[:2] for name in names]
+    with tempfile.TemporaryDirectory() as folder, environment(**{FIGURES_DIR_ENV_VAR: folder}):
+        root, out = Path(folder), Path(folder) / "out"
+        (root / "warm" / "nobody").mkdir(parents=True)  # hands in nothing: only the reference runs
+        for k in range(settings["class_size"]):
+            student = root / "class" / f"student-{k:02d}"
+            student.mkdir(parents=True)
+            for name in names:
+                shutil.copy(REPO / "student" / name, student / name)
+        with contextlib.redirect_stdout(sys.stderr):
+            grade([str(root / "warm"), str(out), "--notebooks", *numbers])  # reference.json
+            with peak_memory_of_children() as class_memory:
+                start = time.perf_counter()
+                grade([str(root / "class"), str(out), "--notebooks", *numbers])
+                class_seconds = time.perf_counter() - start
+        with peak_memory_of_children() as single_memory:
+            single_seconds = sum(run_or_fail(REPO / "student" / name) for name in names)
+    graded = settings["class_size"] * len(names)
+    return case(
+        "grading",
+        f"make grade: {settings['class_size']} students × {len(names)} notebooks, per notebook",
+        f"each of the {len(names)} notebooks run once, per notebook",
+        class_seconds / graded,
+        single_seconds / len(names),
+        None,
+        device,
+        class_seconds=class_seconds,
+        jobs=os.cpu_count(),
+        peak_bytes=class_memory["peak_bytes"],
+        single_run_peak_bytes=single_memory["peak_bytes"],
+    )
+
+
 def cases_for(mode):
     """The cases a mode runs, in order: `all_training_images` only with --full."""
     cases = [data_pipeline, autograd_overhead, gram_vs_matvec, lecture_vs_minibatch, notebooks]
+    cases.append(grading)
     return [*cases, all_training_images] if mode == "full" else cases
 
 
@@ -463,6 +545,12 @@ def format_table(report):
             lines.append(
                 f"{'':<22}suite {row['total_seconds']:.1f} s ÷ floor {row['floor_seconds']:.1f} s"
                 f" = {row['floor_ratio']:.2f} ({row['a']})"
+            )
+        if row["name"] == "grading":
+            lines.append(
+                f"{'':<22}{row['a']}: {row['class_seconds']:.0f} s in all, {row['jobs']} side by"
+                f" side; peak memory {row['peak_bytes'] / 2**20:.0f} MiB (one run alone: "
+                f"{row['single_run_peak_bytes'] / 2**20:.0f} MiB)"
             )
         if row["name"] == "all_training_images":
             lines.append(

@@ -31,6 +31,7 @@ CASE_NAMES = [
     "gram_vs_matvec",
     "lecture_vs_minibatch",
     "notebooks",
+    "grading",
 ]
 
 
@@ -66,7 +67,7 @@ def recorded_cases(bench, monkeypatch):
     [([], "default", False), (["--full"], "full", True), (["--quick"], "quick", False)],
 )
 def test_each_mode_runs_its_cases_in_order(bench, recorded_cases, tmp_path, flags, mode, long_case):
-    """All modes run the same five cases; only --full adds the all-training-images case."""
+    """All modes run the same six cases; only --full adds the all-training-images case."""
     out = tmp_path / "out.json"
     assert bench.main([*flags, "--json", str(out)]) == 0
     names = [name for name, _ in recorded_cases]
@@ -86,8 +87,12 @@ def test_the_default_run_is_full_size_with_fewer_passes_of_the_suite(bench, reco
         settings[tuple(flags)] = dict(recorded_cases)["notebooks"]
     default, full, quick = settings[()], settings[("--full",)], settings[("--quick",)]
     assert 1 <= default["suite_passes"] < full["suite_passes"]
-    assert {**default, "suite_passes": None} == {**full, "suite_passes": None}
+    the_class = {"suite_passes": None, "class_size": None, "graded_notebooks": None}
+    assert {**default, **the_class} == {**full, **the_class}
     assert default["notebooks"] is None and quick["notebooks"]  # all of them, or a few
+    # --full grades a class of 30 students on all five notebooks; the default a small one.
+    assert full["class_size"] == 30 and full["graded_notebooks"] is None
+    assert 1 < default["class_size"] < full["class_size"] and default["graded_notebooks"]
 
 
 def test_quick_and_full_exclude_each_other(bench, recorded_cases, capsys):
