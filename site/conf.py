@@ -34,6 +34,11 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_last_updated_fmt = None
+# Code readable without a sideways scroll bar (course.css, wrap-lines.js), and the Colab badge
+# served by the site itself (tools/build_site.py points the notebooks' badge at it).
+html_static_path = ["_static"]
+html_css_files = ["course.css"]
+html_js_files = ["wrap-lines.js"]
 html_copy_source = False  # the notebooks are linked for download; no second copy of each
 
 # What the pages load from MathJax: the TeX-to-HTML bundle and its web fonts. The rest of the

@@ -1,7 +1,9 @@
 """`make site`: the course website, built offline from the stored outputs into build/site/.
 
 The sources are assembled in build/site-src/: `site/index.md` and the student edition's
-notebooks (no reference solutions; every other output as stored). Sphinx (configuration in
+notebooks (no reference solutions; every other output as stored), their Colab badge pointed at
+the site's own copy of it. `site/_static/` styles the code so that no line needs a sideways
+scroll bar. Sphinx (configuration in
 `site/conf.py`) renders them with myst-nb, which never executes a cell; warnings are errors.
 
     python -m tools.build_site                   # build, print the path and the size
@@ -17,10 +19,14 @@ import time
 from pathlib import Path
 
 from helpers.paths import display_path, repo_root
+from tools.badges import COLAB_BADGE_IMAGE
 from tools.editions import course_bytes, holds_someones_work, student_dir
 
 SITE_SOURCES = "site"
 BUILD = "build"
+# The badge's image as the site serves it (site/colab-badge.svg, our own drawing): the published
+# badge is an image on Colab's server, a broken image on a page read offline.
+OFFLINE_BADGE = "colab-badge.svg"
 
 
 def source_dir() -> Path:
@@ -38,6 +44,7 @@ def assemble_sources() -> list[Path]:
         shutil.rmtree(target)
     target.mkdir(parents=True)
     shutil.copy2(repo_root() / SITE_SOURCES / "index.md", target / "index.md")
+    shutil.copy2(repo_root() / SITE_SOURCES / OFFLINE_BADGE, target / OFFLINE_BADGE)
     notebooks = sorted(student_dir().glob("[0-9][0-9]_*.ipynb"))
     if not notebooks:
         raise SystemExit(f"No notebooks in {display_path(student_dir())}: run `make student`.")
@@ -48,6 +55,7 @@ def assemble_sources() -> list[Path]:
         content = course_bytes(notebook)
         if content is None:
             raise SystemExit(f"{display_path(notebook)} is not committed and has local changes.")
+        content = content.replace(COLAB_BADGE_IMAGE.encode(), OFFLINE_BADGE.encode())
         (target / notebook.name).write_bytes(content)
     return notebooks
 
