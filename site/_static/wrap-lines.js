@@ -51,6 +51,7 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", all);
   else all();
-  window.addEventListener("resize", () => document.querySelectorAll("div.highlight pre").forEach(markWrapped));
-  window.addEventListener("beforeprint", () => document.querySelectorAll("div.highlight pre").forEach(markWrapped));
+  const remark = () => document.querySelectorAll("div.highlight pre").forEach(markWrapped);
+  window.addEventListener("resize", remark); // the column changed: other lines wrap
+  window.addEventListener("beforeprint", remark);
 })();
