@@ -15,7 +15,7 @@ QUIET_BARS := TQDM_DISABLE=1
 # which stops its kernels and servers (tools/processes.py).
 
 .PHONY: lab run student test lint load-test bench badges e2e data site site-test \
-	colab-versions lock clean-venv help grade personal
+	colab-versions lock clean-venv help grade personal handout
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
@@ -30,6 +30,7 @@ help:
 	@echo "make e2e     every student notebook run through JupyterLab in headless Chromium"
 	@echo "make site    the course website in build/site/, from the stored outputs (own venv)"
 	@echo "make site-test  every page of the site opened offline in headless Chromium"
+	@echo "make handout the whole course as one PDF, A4 and Letter, in build/handout/ (Chromium)"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
 	@echo "make grade SUBMISSIONS=folder OUT=folder [TIMEOUT=300] [PERSONAL=1]  grade a class with"
 	@echo "             the instructor's checks: grades.csv, summary.csv, feedback/ (tools/grading)"
@@ -120,7 +121,7 @@ load-test: $(STAMP)
 e2e: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "make e2e needs Chromium at /usr/bin/chromium \
 		(Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
-	@$(BIN)/python -c "import playwright" 2>/dev/null || $(DEV_TOOLS)
+	@$(BIN)/python -c "import playwright, pypdf" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/e2e -p no:cacheprovider
 
 # The course website: its own environment (requirements-site.txt), never the student's .venv.
@@ -134,11 +135,19 @@ $(SITE_STAMP): requirements-site.txt requirements.lock tools/install_env.py
 site: $(SITE_STAMP)
 	$(SITE_VENV)/bin/python -m tools.build_site --check-workflow
 
+# The handout: the site's sources as one page (Sphinx, .venv-site), printed by Chromium (.venv).
+handout: $(SITE_STAMP) $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { echo "make handout needs Chromium at /usr/bin/chromium \
+		(Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
+	@$(BIN)/python -c "import playwright, pypdf" 2>/dev/null || $(DEV_TOOLS)
+	$(SITE_VENV)/bin/python -m tools.build_site --handout
+	$(BIN)/python -m tools.handout
+
 site-test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "make site-test needs Chromium at \
 		/usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
 	@test -f build/site/index.html || { echo "build the site first: make site"; exit 1; }
-	@$(BIN)/python -c "import playwright" 2>/dev/null || $(DEV_TOOLS)
+	@$(BIN)/python -c "import playwright, pypdf" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
 # Both editions on Colab's versions (tests/colab/constraints.txt), in build/colab-versions/.

@@ -9,6 +9,7 @@ scroll bar. Sphinx (configuration in
     python -m tools.build_site                   # build, print the path and the size
     python -m tools.build_site --check-workflow  # also validate .github/workflows/*.yml
                                                  #   against GitHub's schema (offline)
+    python -m tools.build_site --handout         # one page, build/handout-html/ (make handout)
 """
 
 import argparse
@@ -64,26 +65,28 @@ def folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def build() -> int:
+def build(builder: str = "html", output: Path | None = None) -> int:
+    """The site (`html`), or the whole course as one page for the handout (`singlehtml`)."""
     start = time.perf_counter()
+    output = output or output_dir()
     notebooks = assemble_sources()
-    if output_dir().exists():
-        shutil.rmtree(output_dir())
+    if output.exists():
+        shutil.rmtree(output)
     command = [
         sys.executable, "-m", "sphinx",
         "-W", "--keep-going",  # every warning is an error, all of them reported
-        "-q", "-b", "html",
+        "-q", "-b", builder,
         "-c", str(repo_root() / SITE_SOURCES),
-        str(source_dir()), str(output_dir()),
+        str(source_dir()), str(output),
     ]  # fmt: skip
     result = subprocess.run(command, check=False)
     if result.returncode != 0:
         print("The site did not build: see the messages above.", file=sys.stderr)
         return result.returncode
-    size = folder_bytes(output_dir()) / 1e6
+    size = folder_bytes(output) / 1e6
     seconds = time.perf_counter() - start
-    print(f"site: {len(notebooks)} notebooks, {size:.1f} MB, built in {seconds:.1f} s")
-    print(f"open {output_dir() / 'index.html'}")
+    print(f"{builder}: {len(notebooks)} notebooks, {size:.1f} MB, built in {seconds:.1f} s")
+    print(f"open {output / 'index.html'}")
     return 0
 
 
@@ -101,7 +104,12 @@ def check_workflows() -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-workflow", action="store_true", help="validate the workflows")
+    parser.add_argument(
+        "--handout", action="store_true", help="one page, build/handout-html/, for make handout"
+    )
     args = parser.parse_args(argv)
+    if args.handout:
+        return build("singlehtml", repo_root() / BUILD / "handout-html")
     status = build()
     if status == 0 and args.check_workflow:
         status = check_workflows()
