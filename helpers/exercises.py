@@ -210,10 +210,14 @@ def _correct(label: str, written: list[str], how: str = "") -> bool:
     return True
 
 
+def _matches_one(x: float, digest: str, field: str) -> bool:
+    return any(_digest(reading, field) == digest for reading in _readings(x))
+
+
 def _matches(values: list[float], key: str, label: str, point: int | None = None) -> bool:
     digests = key.split()
     return len(values) == len(digests) and all(
-        any(_digest(reading, _field(label, position, point)) == digest for reading in _readings(x))
+        _matches_one(x, digest, _field(label, position, point))
         for position, (x, digest) in enumerate(zip(values, digests, strict=True))
     )
 
@@ -239,10 +243,10 @@ def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
         written = [_number_text(x) for x in values]
         return _correct(label, written, f" (checked to {SIGNIFICANT_DIGITS} significant digits)")
     digests = key.split()
+    fields = [_field(label, position) for position in range(len(values))]
     if all(
-        any(_digest(reading, _field(label, position)) == digest for reading in _readings(x))
-        or _right_but_short(x, digest, _field(label, position))
-        for position, (x, digest) in enumerate(zip(values, digests, strict=True))
+        _matches_one(x, digest, field) or _right_but_short(x, digest, field)
+        for x, digest, field in zip(values, digests, fields, strict=True)
     ):
         print(f"✗ {label}: give at least {SIGNIFICANT_DIGITS} significant digits.")
         return False

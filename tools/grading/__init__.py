@@ -12,7 +12,8 @@ instructor edition's reference solutions got accepted (`reference.py`), in its o
 nothing a student's kernel defines, prints or deletes can mark an answer correct.
 
 The modules: `exercises.py` reads the exercises out of the instructor edition, `reference.py`
-runs it for the expected answers, `capture.py` builds the cell that records a student's answers,
-`run_one.py` executes one submission, `verdicts.py` decides each answer, `report.py` writes
-grades.csv, summary.csv and one feedback file per student, `__main__.py` runs the batch.
+runs it for the expected answers, `capture.py` holds the recording checks and the cells that use
+them, `run_one.py` executes one notebook and `runner.py` starts it with the time limit,
+`verdicts.py` decides each answer, `report.py` writes grades.csv, summary.csv and one feedback
+file per student, `personal.py` makes personal editions, `__main__.py` runs the batch.
 """

@@ -2,7 +2,7 @@
 
     python -m tools.grading.run_one NOTEBOOK WORKDIR [--capture CELL_FILE] [--answers-log LOG]
 
-The notebook is copied into WORKDIR and run there with every error allowed (a failing cell does
+The notebook runs in WORKDIR with every error allowed (a failing cell does
 not stop the cells after it); its figures go to WORKDIR too. With --capture, the cell in
 CELL_FILE is appended and run last (capture.py). With --answers-log, the kernel logs every answer
 its checks accept (the instructor edition: its reference solutions). Exit status 0 when the
@@ -11,7 +11,6 @@ notebook ran to its end, 3 when the file is not a notebook (the reason on stderr
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -39,7 +38,6 @@ def main(argv=None) -> int:
         notebook.cells.append(nbformat.v4.new_code_cell(args.capture.read_text(encoding="utf-8")))
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copy(args.notebook, args.workdir / args.notebook.name)
     os.environ["FIGURES_DIR"] = str(args.workdir / "figures")  # never the course's figures/
     os.environ["TQDM_DISABLE"] = "1"
     if args.answers_log:
@@ -51,7 +49,7 @@ def main(argv=None) -> int:
     client = notebook_client(notebook, args.workdir, manager)
     client.allow_errors = True  # one broken cell must not hide the answers after it
     client.execute(cleanup_kc=True)
-    nbformat.write(notebook, args.workdir / f"executed-{args.notebook.name}")
+    nbformat.write(notebook, args.workdir / args.notebook.name)  # as it ran, outputs and all
     return 0
 
 
