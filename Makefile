@@ -150,13 +150,13 @@ site-test: $(STAMP)
 	@$(BIN)/python -c "import playwright, pypdf" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
-# Both editions on Colab's versions (tests/colab/constraints.txt), in build/colab-versions/.
-# PyPI's torch brings several GB of CUDA libraries: never part of make test or .ci/run.
-# COLAB_PYTHON=python3.13, where there is one, is closer still to Colab.
-COLAB_PYTHON ?= $(PYTHON)
-
+# Both editions on Colab's Python and versions (tests/colab/constraints.txt), each notebook through
+# its own setup cell. The environment (several GB: torch from PyPI carries CUDA libraries where
+# PyTorch's CPU index does not answer) is cached outside the checkout, in
+# ~/.cache/beyond-least-squares/colab-versions (COLAB_VERSIONS_CACHE). Never part of make test;
+# .ci/run runs it last. Python 3.13 is found on PATH or through pyenv; COLAB_PYTHON=path overrides.
 colab-versions: $(STAMP)
-	PYTHONPATH=tests exec $(BIN)/python -m colab.versions --python $(COLAB_PYTHON)
+	$(QUIET_BARS) PYTHONPATH=tests exec $(BIN)/python -m colab.versions $(if $(COLAB_PYTHON),--python $(COLAB_PYTHON))
 
 # An instructor grades a class: SUBMISSIONS holds one folder per student (tools/grading).
 grade: $(STAMP)

@@ -1,13 +1,18 @@
-"""`make colab-versions`: every notebook of both editions on Colab's package versions.
+"""`make colab-versions`: every notebook of both editions on Colab's Python and package versions.
 
-1. A virtual environment in build/colab-versions/ gets exactly the versions of constraints.txt
-   (PyPI's torch, with its CUDA libraries: several GB), with this machine's Python or `--python`.
-   It is kept for the next run while constraints.txt and the Python stay the same.
+1. A virtual environment gets exactly the versions of constraints.txt with Colab's Python (3.13:
+   `--python`, else `python3.13` on PATH, else pyenv's; a clear message when there is none).
+   torch comes from PyTorch's CPU index when it answers (Colab's CPU runtime has the `+cpu`
+   builds), from PyPI otherwise (the same torch with several GB of CUDA libraries); the run says
+   which. The environment lives in a cache folder outside the checkout
+   (`$COLAB_VERSIONS_CACHE`, default `~/.cache/beyond-least-squares/colab-versions`), so a fresh
+   clone (CI) reuses it while constraints.txt, the Python and the torch source stay the same.
 2. The notebooks' own setup cells install this checkout there, as on Colab: a fake
    `google.colab` and the install line pointed at a wheel of the checkout.
-3. nbval runs all ten notebooks in that environment and compares their outputs with the stored
-   ones (made with newer versions). A cell that fails is an error; a cell whose output differs is
-   listed in differences.txt, because a new version may word a message differently.
+3. nbval runs all ten notebooks in that environment, each in a fresh kernel, and compares their
+   outputs with the stored ones (made with newer versions). A cell that fails is an error and
+   fails the run; a cell whose output differs is listed in differences.txt, because a new version
+   may word a message differently.
 4. A probe shows what `tqdm.auto` draws there with Colab's ipywidgets, and in .venv.
 
     PYTHONPATH=tests .venv/bin/python -m colab.versions [--python python3.13]
@@ -15,6 +20,7 @@
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +32,7 @@ import nbformat
 import pytest
 
 from colab.simulate import (
+    COLAB_PYTHON,
     CONSTRAINTS,
     REPO,
     build_project_wheel,
@@ -34,10 +41,19 @@ from colab.simulate import (
     write_kernel_spec,
 )
 from tools.run_notebooks import ipc_kernel_manager
+from tools.torch_index import CPU_INDEX, index_answers
 
-BUILD = REPO / "build" / "colab-versions"  # git-ignored
-ENV = BUILD / "env"
+BUILD = REPO / "build" / "colab-versions"  # git-ignored: this run's notebooks and reports
+CACHE = Path(
+    os.environ.get("COLAB_VERSIONS_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "beyond-least-squares"
+    / "colab-versions"
+)
+ENV = CACHE / "env"
 KERNEL = "colab-versions"
+TORCH_PACKAGES = ("torch", "torchvision")
+REPORTED_PACKAGES = ("torch", "torchvision", "numpy", "matplotlib", "ipykernel")
 EDITIONS = ("notebooks", "student")
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
@@ -50,21 +66,103 @@ def gigabytes(size: int) -> str:
     return f"{size / 1e9:.2f} GB"
 
 
+class NoColabPython(Exception):
+    pass
+
+
+def runs_colab_python(python: str) -> bool:
+    """Does `python` start, and is it Colab's version? (A pyenv shim exists even where its
+    version is not selected, and then fails.)"""
+    try:
+        result = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+    except OSError:
+        return False
+    return result.returncode == 0 and result.stdout.strip() == COLAB_PYTHON
+
+
+def pyenv_colab_python() -> str | None:
+    """pyenv's newest installed Colab Python, whatever version pyenv has selected."""
+    if shutil.which("pyenv") is None:
+        return None
+    bare = subprocess.run(
+        ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=False
+    )
+    found = sorted(
+        (v for v in bare.stdout.split() if re.fullmatch(rf"{re.escape(COLAB_PYTHON)}\.\d+", v)),
+        key=lambda v: int(v.rsplit(".", 1)[1]),
+    )
+    if not found:
+        return None
+    env = {**os.environ, "PYENV_VERSION": found[-1]}
+    where = subprocess.run(
+        ["pyenv", "which", f"python{COLAB_PYTHON}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    if where.returncode != 0:
+        return None
+    return where.stdout.strip() or None
+
+
+def find_colab_python(asked: str | None = None) -> str:
+    """Colab's Python: `asked`, else `python3.13` on PATH, else pyenv's newest 3.13."""
+    if asked:
+        if not runs_colab_python(asked):
+            raise NoColabPython(
+                f"{asked} (--python / COLAB_PYTHON) is not a Python {COLAB_PYTHON}."
+            )
+        return asked
+    name = f"python{COLAB_PYTHON}"
+    for candidate in (shutil.which(name), pyenv_colab_python()):
+        if candidate and runs_colab_python(candidate):
+            return candidate
+    raise NoColabPython(
+        f"Colab runs Python {COLAB_PYTHON}, and neither {name} on PATH nor pyenv has it. Install "
+        f"it (pyenv: `pyenv install {COLAB_PYTHON}`; Ubuntu: the deadsnakes PPA's "
+        f"python{COLAB_PYTHON}-venv), or name one: `make colab-versions COLAB_PYTHON=/path/to/"
+        f"python{COLAB_PYTHON}`."
+    )
+
+
+def torch_source() -> tuple[list[str], str]:
+    """pip's index options for torch and torchvision, and where they come from, in words."""
+    if index_answers(CPU_INDEX):
+        return [
+            "--index-url",
+            CPU_INDEX,
+        ], f"PyTorch's CPU index ({CPU_INDEX}), as on Colab's CPU runtime"
+    return [], (f"PyPI: {CPU_INDEX} did not answer, so the default build, with its CUDA libraries")
+
+
 def build_environment(python: str) -> str:
     """ENV with Colab's versions and what they need; says what building it took."""
-    wanted = f"# {python}\n{CONSTRAINTS.read_text(encoding='utf-8')}"
+    torch_index, source = torch_source()
+    version = subprocess.check_output([python, "--version"], text=True).strip()
+    wanted = (
+        f"# {version} ({python})\n# torch from {source}\n{CONSTRAINTS.read_text(encoding='utf-8')}"
+    )
     stamp = ENV / "colab-constraints.txt"
     if stamp.is_file() and stamp.read_text(encoding="utf-8") == wanted:
-        return "environment reused (same constraints, same Python)"
+        return f"environment reused from {ENV} (same constraints, Python and torch source)"
     shutil.rmtree(ENV, ignore_errors=True)
     start = time.perf_counter()
     subprocess.run([python, "-m", "venv", str(ENV)], check=True)
-    downloads = BUILD / "downloads"
+    downloads = CACHE / "downloads"
     shutil.rmtree(downloads, ignore_errors=True)
     pip = [str(ENV / "bin" / "python"), "-m", "pip"]
-    # Downloaded first so that their size can be told; no pip cache keeps a copy.
+    quiet = ["-q", "--no-cache-dir", "-c", str(CONSTRAINTS), "-d", str(downloads)]
+    # Downloaded first so that their size can be told; no pip cache keeps a second copy.
     subprocess.run(
-        [*pip, "download", "-q", "--no-cache-dir", "-r", str(CONSTRAINTS), "-d", str(downloads)],
+        [*pip, "download", *quiet, *torch_index, "--no-deps", *TORCH_PACKAGES], check=True
+    )
+    # The rest from PyPI; --find-links: the torch just downloaded satisfies the constraints.
+    subprocess.run(
+        [*pip, "download", *quiet, "--find-links", str(downloads), "-r", str(CONSTRAINTS)],
         check=True,
     )
     downloaded, files = folder_bytes(downloads), len(list(downloads.iterdir()))
@@ -76,9 +174,16 @@ def build_environment(python: str) -> str:
     shutil.rmtree(downloads)
     stamp.write_text(wanted, encoding="utf-8")
     return (
-        f"environment built in {time.perf_counter() - start:.0f} s: downloaded "
-        f"{gigabytes(downloaded)} in {files} files"
+        f"environment built in {time.perf_counter() - start:.0f} s in {ENV}, torch from "
+        f"{source}: downloaded {gigabytes(downloaded)} in {files} files"
     )
+
+
+def installed_versions(python: Path, names) -> list[str]:
+    """`pip freeze` lines of `names` in the environment of `python`."""
+    freeze = subprocess.check_output([str(python), "-m", "pip", "freeze"], text=True)
+    wanted = {name.lower() for name in names}
+    return [line for line in freeze.splitlines() if line.split("==")[0].lower() in wanted]
 
 
 def prepare_notebooks(wheel: Path) -> list[Path]:
@@ -199,11 +304,20 @@ def probe_progress_bars(kernel: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", default=sys.executable, help="the environment's Python")
+    parser.add_argument(
+        "--python", default=os.environ.get("COLAB_PYTHON") or None,
+        help=f"the environment's Python (default: python{COLAB_PYTHON} on PATH, or pyenv's)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    try:
+        colab_python = find_colab_python(args.python)
+    except NoColabPython as missing:
+        print(f"make colab-versions: {missing}", file=sys.stderr)
+        return 2
     BUILD.mkdir(parents=True, exist_ok=True)
-    built = build_environment(args.python)
+    print(f"Colab's Python: {colab_python}", flush=True)
+    built = build_environment(colab_python)
     python = ENV / "bin" / "python"
     # Every run installs the checkout afresh through the setup cells, as on a new Colab runtime.
     subprocess.run(
@@ -235,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
 
     version = subprocess.check_output([str(python), "--version"], text=True).strip()
     print(f"\n{version}; {built}; environment {gigabytes(folder_bytes(ENV))} on disk")
+    print("after the setup cells:", *installed_versions(python, REPORTED_PACKAGES), sep="\n  ")
     print(*lines, sep="\n")
     print(f"differences in full: {BUILD.relative_to(REPO) / 'differences.txt'}")
     for name, found in probes.items():
