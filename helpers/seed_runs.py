@@ -11,6 +11,11 @@ weight decay) act elementwise. A copy with seed `s` starts from the weights
 `iterate_minibatches(..., generator=torch.Generator().manual_seed(s))`, as the plain loop does;
 all optimisers share those weights and that batch order for one seed, so rungs are compared seed
 by seed. What this buys is time: one vmapped step costs a few plain steps, not `copies` of them.
+
+Two options serve a step-size grid: `record_every_pass=False` evaluates the copies only before
+the first pass and after the last (a grid needs only where each run ends), and `average_last=k`
+also keeps, for every copy, the average of all its iterates over the last `k` passes
+(Polyak–Ruppert tail averaging, the standard remedy for the noise of SGD's last iterate).
 """
 
 import copy
@@ -28,21 +33,28 @@ COLUMNS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "squared_
 
 @dataclass
 class SeedRuns:
-    """One optimiser's runs over `seeds`: `history[column]` is `(passes + 1, len(seeds))`,
-    row 0 being the initial weights and row p the weights after p passes over the data;
-    `best_pass[i]` is the pass with seed i's best validation accuracy (first on ties)."""
+    """One optimiser's runs over `seeds`: `history[column]` is `(rows, len(seeds))`, row r
+    holding the weights after `recorded[r]` passes over the data (every pass from 0, or only 0
+    and the last); `best_pass[i]` is the recorded pass with seed i's best validation accuracy
+    (first on ties); `averaged[column]` is `(len(seeds),)` for the tail average of the iterates,
+    when one was kept."""
 
     seeds: list[int]
     history: dict[str, torch.Tensor]
+    recorded: torch.Tensor
     best_pass: torch.Tensor
+    averaged: dict[str, torch.Tensor] | None
     _template: nn.Module
     _last: dict[str, torch.Tensor]
     _best: dict[str, torch.Tensor]
+    _average: dict[str, torch.Tensor] | None
 
     def models(self, which: str = "best") -> list[nn.Module]:
         """One ordinary module per seed, with the weights of its best validation pass
-        (`which="best"`) or of its last pass (`"last"`)."""
-        stacked = {"best": self._best, "last": self._last}[which]
+        (`which="best"`), of its last pass (`"last"`) or its tail average (`"averaged"`)."""
+        stacked = {"best": self._best, "last": self._last, "averaged": self._average}[which]
+        if stacked is None:
+            raise ValueError("these runs kept no average: train them with average_last > 0")
         modules = []
         for index in range(len(self.seeds)):
             module = copy.deepcopy(self._template)
@@ -67,6 +79,8 @@ def train_seeds_together(
     passes: int,
     batch_size: int | None,
     description: str = "",
+    record_every_pass: bool = True,
+    average_last: int = 0,
 ) -> dict[str, SeedRuns]:
     """Train `model_class()` with every optimiser of `optimisers` (name -> factory taking a
     list of parameters) and every seed, for `passes` passes over the training data in batches
@@ -74,9 +88,13 @@ def train_seeds_together(
 
     `data` is `(X_train, y_train, X_val, y_val)` on one device, targets `(N,)` floats in {0, 1}
     and the model's output a logit; the loss is `BCEWithLogitsLoss`. After every pass each copy
-    is evaluated on the whole training and validation sets (`COLUMNS`). A progress bar over the
-    passes carries `description`.
+    is evaluated on the whole training and validation sets (`COLUMNS`), or only after the last
+    pass with `record_every_pass=False`. `average_last=k` also averages each copy's iterates,
+    every step of the last `k` passes, and evaluates that average at the end. A progress bar
+    over the passes carries `description`.
     """
+    if not 0 <= average_last <= passes:
+        raise ValueError(f"average_last must be between 0 and passes={passes}, got {average_last}")
     X_train, y_train, X_val, y_val = data
     device = X_train.device
     seeds = list(seeds)
@@ -99,25 +117,34 @@ def train_seeds_together(
     def all_params():  # (len(names) * n_seeds, ...) views joined for one forward pass
         return {key: torch.cat([stacks[name][key] for name in names]) for key in keys}
 
-    history = {column: torch.empty(passes + 1, len(names) * n_seeds) for column in COLUMNS}
+    recorded = torch.arange(passes + 1) if record_every_pass else torch.tensor([0, passes])
+    history = {column: torch.empty(len(recorded), len(names) * n_seeds) for column in COLUMNS}
 
     @torch.no_grad()
-    def record(row):
-        params = all_params()
+    def measure(params):
+        """{column: (copies,)} for the stacked parameters `params`."""
+        row = {}
         for split, X, y in (("train", X_train, y_train), ("val", X_val, y_val)):
             logits = on_shared(params, X)  # (copies, N)
             targets = y.expand_as(logits)
             loss = nn.functional.binary_cross_entropy_with_logits(
                 logits, targets, reduction="none"
             ).mean(1)
-            history[f"{split}_loss"][row] = loss.cpu()
+            row[f"{split}_loss"] = loss.cpu()
             accuracy = ((logits > 0).float() == targets).float().mean(1)
-            history[f"{split}_accuracy"][row] = accuracy.cpu()
-        history["squared_norm"][row] = sum(
+            row[f"{split}_accuracy"] = accuracy.cpu()
+        row["squared_norm"] = sum(
             value.reshape(len(value), -1).pow(2).sum(1) for value in params.values()
         ).cpu()
+        return row
+
+    def record(row):
+        for column, values in measure(all_params()).items():
+            history[column][row] = values
 
     record(0)
+    average = {name: {k: torch.zeros_like(v) for k, v in stacks[name].items()} for name in names}
+    averaged_steps = 0
     best = {name: {k: v.detach().clone() for k, v in stacks[name].items()} for name in names}
     best_accuracy = history["val_accuracy"][0].clone()
     best_pass = torch.zeros(len(names) * n_seeds, dtype=torch.int64)
@@ -146,24 +173,39 @@ def train_seeds_together(
             losses.sum().backward()  # so each copy gets its own gradient
             for optimizer in optimizers.values():
                 optimizer.step()
-        record(pass_number)
-        improved = history["val_accuracy"][pass_number] > best_accuracy
-        best_accuracy = torch.where(improved, history["val_accuracy"][pass_number], best_accuracy)
+            if pass_number > passes - average_last:  # the tail: a running mean of the iterates
+                averaged_steps += 1
+                with torch.no_grad():
+                    for name in names:
+                        for key, value in stacks[name].items():
+                            average[name][key] += (value - average[name][key]) / averaged_steps
+        if pass_number not in recorded:
+            continue
+        row = int((recorded == pass_number).nonzero())
+        record(row)
+        improved = history["val_accuracy"][row] > best_accuracy
+        best_accuracy = torch.where(improved, history["val_accuracy"][row], best_accuracy)
         best_pass[improved] = pass_number
         for index, name in enumerate(names):
             mask = improved[index * n_seeds : (index + 1) * n_seeds].to(device)
             with torch.no_grad():
                 for key, value in stacks[name].items():
                     best[name][key][mask] = value[mask]
+    if average_last:
+        joined = {key: torch.cat([average[name][key] for name in names]) for key in keys}
+        averaged = measure(joined)
     runs = {}
     for index, name in enumerate(names):
         columns = slice(index * n_seeds, (index + 1) * n_seeds)
         runs[name] = SeedRuns(
             seeds=seeds,
             history={column: values[:, columns] for column, values in history.items()},
+            recorded=recorded,
             best_pass=best_pass[columns],
+            averaged={k: v[columns] for k, v in averaged.items()} if average_last else None,
             _template=copy.deepcopy(modules[0]).cpu(),
             _last={k: v.detach().cpu() for k, v in stacks[name].items()},
             _best={k: v.cpu() for k, v in best[name].items()},
+            _average={k: v.cpu() for k, v in average[name].items()} if average_last else None,
         )
     return runs

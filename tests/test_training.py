@@ -174,3 +174,63 @@ def test_best_pass_keeps_the_weights_of_the_best_validation_accuracy():
         assert best == int(accuracy[:, index].argmax())  # the first of equal maxima
         _, reached = evaluate(model, X[:20], y[:20], torch.nn.BCEWithLogitsLoss())
         assert reached == pytest.approx(accuracy[best, index].item())
+
+
+def test_the_tail_average_is_the_mean_of_every_iterate_of_the_last_passes():
+    generator = torch.Generator().manual_seed(2)
+    X = torch.randn(24, 5, generator=generator)
+    y = (X[:, 1] > 0).float()
+    data = (X, y, X[:10], y[:10])
+    make = lambda p: torch.optim.SGD(p, lr=0.3, momentum=0.5)
+    runs = train_seeds_together(
+        lambda: torch.nn.Linear(5, 1), {"sgd": make}, [4], data, passes=3, batch_size=8,
+        average_last=2,
+    )["sgd"]  # fmt: skip
+    # The plain loop, by hand, keeping every iterate of passes 2 and 3 (3 steps each).
+    torch.manual_seed(4)
+    model = torch.nn.Linear(5, 1)
+    optimizer, order, iterates = make(list(model.parameters())), torch.Generator(), []
+    order.manual_seed(4)
+    for pass_number in range(1, 4):
+        for features, targets in iterate_minibatches(X, y, 8, generator=order):
+            optimizer.zero_grad()
+            torch.nn.functional.binary_cross_entropy_with_logits(
+                model(features).squeeze(1), targets
+            ).backward()
+            optimizer.step()
+            if pass_number >= 2:
+                iterates.append([p.detach().clone() for p in model.parameters()])
+    assert len(iterates) == 6
+    (averaged,) = runs.models("averaged")
+    for index, parameter in enumerate(averaged.parameters()):
+        expected = torch.stack([iterate[index] for iterate in iterates]).mean(0)
+        assert torch.allclose(parameter, expected, atol=1e-6)
+    loss, accuracy = evaluate(averaged, X[:10], y[:10], torch.nn.BCEWithLogitsLoss())
+    assert runs.averaged["val_loss"][0].item() == pytest.approx(loss, abs=1e-6)
+    assert runs.averaged["val_accuracy"][0].item() == pytest.approx(accuracy)
+
+
+def test_a_grid_run_records_only_the_start_and_the_end():
+    generator = torch.Generator().manual_seed(3)
+    X = torch.randn(20, 5, generator=generator)
+    y = (X[:, 2] > 0).float()
+    data = (X, y, X[:8], y[:8])
+    optimisers = {"sgd": lambda p: torch.optim.SGD(p, lr=0.2)}
+    every = train_seeds_together(
+        lambda: torch.nn.Linear(5, 1), optimisers, [0, 1], data, passes=3, batch_size=4
+    )["sgd"]
+    ends = train_seeds_together(
+        lambda: torch.nn.Linear(5, 1), optimisers, [0, 1], data, passes=3, batch_size=4,
+        record_every_pass=False,
+    )["sgd"]  # fmt: skip
+    assert ends.recorded.tolist() == [0, 3] and every.recorded.tolist() == [0, 1, 2, 3]
+    for column, values in ends.history.items():
+        assert torch.equal(values, every.history[column][[0, -1]]), column
+    assert ends.averaged is None
+    with pytest.raises(ValueError, match="average_last"):
+        ends.models("averaged")
+    with pytest.raises(ValueError, match="average_last"):
+        train_seeds_together(
+            lambda: torch.nn.Linear(5, 1), optimisers, [0], data, passes=3, batch_size=4,
+            average_last=4,
+        )  # fmt: skip
