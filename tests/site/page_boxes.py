@@ -55,14 +55,15 @@ def count_between(mask: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.n
 
 def box_rows(pixels: Pixels, shade: np.ndarray) -> np.ndarray:
     """For each row of pixels, whether it crosses a box: from its first shaded pixel to its last,
-    half the page's width or more, at most 2% of it white and less than half of it coloured."""
+    half the page's width or more, at most 2% of it white and less than 80% of it coloured (a
+    coloured node is coloured through; a line of coloured code, even bold, is not)."""
     width = shade.shape[1]
     first = np.argmax(shade, axis=1)
     last = width - 1 - np.argmax(shade[:, ::-1], axis=1)
     span = last - first + 1
     whites = count_between(pixels.lightest >= WHITE, first, last)
     colours = count_between(pixels.coloured(), first, last)
-    return (span >= width / 2) & (whites <= 0.02 * span) & (colours < span / 2)
+    return (span >= width / 2) & (whites <= 0.02 * span) & (colours < 0.8 * span)
 
 
 def empty_boxes(page: np.ndarray, dpi: float) -> list[Box]:

@@ -57,3 +57,13 @@ def test_only_a_grey_box_counts_not_text_with_inline_code_a_rule_or_a_coloured_n
     node[rows, left:right] = (220, 235, 255)
     node[rows, [left - 1, right]] = GREY
     assert empty_boxes(node, DPI) == []
+
+
+def test_a_wide_line_of_inline_code_in_colour_is_one_box_with_text_in_it():
+    """On narrow paper a line of inline code can be wider than half the page: its rows of bold
+    purple glyphs must not cut it into boxes, the one above them empty."""
+    page = page_with((40, 7, 20, 180))
+    rows = slice(round(42.5 * MM), round(44.5 * MM))
+    for x in range(round(20 * MM), round(180 * MM), 5):
+        page[rows, x : x + 3] = (128, 0, 128)  # 60% of the line
+    assert empty_boxes(page, DPI) == []
