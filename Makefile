@@ -147,7 +147,7 @@ site-test: $(STAMP)
 	@command -v chromium >/dev/null 2>&1 || { echo "make site-test needs Chromium at \
 		/usr/bin/chromium (Debian/Ubuntu: sudo apt-get install chromium)"; exit 1; }
 	@test -f build/site/index.html || { echo "build the site first: make site"; exit 1; }
-	@$(BIN)/python -c "import playwright, pypdf" 2>/dev/null || $(DEV_TOOLS)
+	@$(BIN)/python -c "import playwright, pypdf, pypdfium2" 2>/dev/null || $(DEV_TOOLS)
 	$(BIN)/python -m pytest tests/site -p no:cacheprovider -s
 
 # Both editions on Colab's Python and versions (tests/colab/constraints.txt), each notebook through

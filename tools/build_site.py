@@ -2,9 +2,12 @@
 
 The sources are assembled in build/site-src/: `site/index.md` and the student edition's
 notebooks (no reference solutions; every other output as stored), their Colab badge pointed at
-the site's own copy of it. `site/_static/` styles the code so that no line needs a sideways
-scroll bar. Sphinx (configuration in
-`site/conf.py`) renders them with myst-nb, which never executes a cell; warnings are errors.
+the site's own copy of it. A cell that the notebook keeps collapsed (the checks, in every
+notebook) stays collapsed on the site, behind a "Show code cell source" toggle, as JupyterLab and
+Colab show it; the handout prints its outputs, if it has any, and never its source.
+`site/_static/` styles the code so that no line needs a sideways scroll bar, and sets the
+handout's page breaks. Sphinx (configuration in `site/conf.py`) renders them with myst-nb, which
+never executes a cell; warnings are errors.
 
     python -m tools.build_site                   # build, print the path and the size
     python -m tools.build_site --check-workflow  # also validate .github/workflows/*.yml
@@ -13,6 +16,7 @@ scroll bar. Sphinx (configuration in
 """
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -38,8 +42,32 @@ def output_dir() -> Path:
     return repo_root() / BUILD / "site"
 
 
-def assemble_sources() -> list[Path]:
-    """build/site-src/ afresh: the index page and the student notebooks."""
+# myst-nb's cell tags: how a collapsed cell appears on the site, and in the handout.
+ON_THE_SITE = "hide-input"  # a toggle, closed
+IN_THE_HANDOUT = "remove-input"  # outputs only
+LEFT_OUT = "remove-cell"  # nothing, for a collapsed cell without outputs
+
+
+def is_collapsed(cell: dict) -> bool:
+    """A cell whose source the notebook keeps collapsed (JupyterLab's `source_hidden`, which
+    Colab's `cellView: form` accompanies): the checks cell of every notebook."""
+    return bool(cell.get("metadata", {}).get("jupyter", {}).get("source_hidden"))
+
+
+def collapsed_as_in_the_notebook(content: bytes, handout: bool) -> bytes:
+    """The notebook with each collapsed cell tagged for myst-nb: a closed toggle on the site; in
+    the handout, which no reader can open, its outputs alone, or nothing."""
+    notebook = json.loads(content)
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and is_collapsed(cell):
+            tag = (IN_THE_HANDOUT if cell.get("outputs") else LEFT_OUT) if handout else ON_THE_SITE
+            cell["metadata"].setdefault("tags", []).append(tag)
+    return json.dumps(notebook, ensure_ascii=False, indent=1).encode()
+
+
+def assemble_sources(handout: bool = False) -> list[Path]:
+    """build/site-src/ afresh: the index page and the student notebooks, for the site or for the
+    handout."""
     target = source_dir()
     if target.exists():
         shutil.rmtree(target)
@@ -57,7 +85,7 @@ def assemble_sources() -> list[Path]:
         if content is None:
             raise SystemExit(f"{display_path(notebook)} is not committed and has local changes.")
         content = content.replace(COLAB_BADGE_IMAGE.encode(), OFFLINE_BADGE.encode())
-        (target / notebook.name).write_bytes(content)
+        (target / notebook.name).write_bytes(collapsed_as_in_the_notebook(content, handout))
     return notebooks
 
 
@@ -65,11 +93,13 @@ def folder_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
-def build(builder: str = "html", output: Path | None = None) -> int:
-    """The site (`html`), or the whole course as one page for the handout (`singlehtml`)."""
+def build(handout: bool = False) -> int:
+    """The site (Sphinx's `html`), or the whole course as one page for the handout
+    (`singlehtml`, build/handout-html/)."""
     start = time.perf_counter()
-    output = output or output_dir()
-    notebooks = assemble_sources()
+    builder = "singlehtml" if handout else "html"
+    output = repo_root() / BUILD / "handout-html" if handout else output_dir()
+    notebooks = assemble_sources(handout)
     if output.exists():
         shutil.rmtree(output)
     command = [
@@ -109,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.handout:
-        return build("singlehtml", repo_root() / BUILD / "handout-html")
+        return build(handout=True)
     status = build()
     if status == 0 and args.check_workflow:
         status = check_workflows()

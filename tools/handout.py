@@ -1,11 +1,12 @@
 """`make handout`: the whole course as one PDF, to print or to read offline, A4 and Letter.
 
 Built from the site's own sources (tools/build_site.py: the student edition with its stored
-outputs, no reference solutions): Sphinx's `singlehtml` builder writes the five notebooks, in
-order, as one page (build/handout-html/), and the Debian Chromium of the browser tests prints it
-(Playwright's `page.pdf`), after every step-through viewer of the backward pass has been walked to
-its last step. `site/_static/course.css` holds the print rules: no sidebars or buttons, each
-notebook on a new page, code wrapped (wrap-lines.js) and never clipped, figures at the text's
+outputs, no reference solutions, no collapsed checks cell): Sphinx's `singlehtml` builder writes
+the five notebooks, in order, as one page (build/handout-html/), and the Debian Chromium of the
+browser tests prints it (Playwright's `page.pdf`), after every step-through viewer of the backward
+pass has been walked to its last step. `site/_static/course.css` holds the print rules: no
+sidebars or buttons, each notebook on a new page, code wrapped (wrap-lines.js) and never clipped,
+a code box broken across pages only between its lines (none left empty), figures at the text's
 width. The footer numbers the pages; the first page lists the notebooks, linked.
 
     python -m tools.handout   # after the singlehtml build (make handout runs both)

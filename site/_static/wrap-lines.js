@@ -26,8 +26,10 @@
   function markWrapped(pre) {
     const row = parseFloat(getComputedStyle(pre).lineHeight) || 0;
     for (const line of pre.querySelectorAll(".code-line")) {
+      const style = getComputedStyle(line); // the first and last lines hold the box's padding
+      const text = line.offsetHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
       line.style.setProperty("--row", row + "px");
-      line.classList.toggle("wraps", row > 0 && line.offsetHeight > 1.5 * row);
+      line.classList.toggle("wraps", row > 0 && text > 1.5 * row);
     }
   }
 

@@ -7,7 +7,9 @@ with every request that is not file: blocked, and must show:
 - its math rendered by the bundled MathJax: no raw \\( or $$ left in the visible text;
 - no request that left file://;
 - at 1280 px, no code or output block wider than its box (no sideways scroll bar): a line too
-  long for the column wraps, marked (site/_static/wrap-lines.js).
+  long for the column wraps, marked (site/_static/wrap-lines.js);
+- each cell that its notebook keeps collapsed (the checks) closed, its source hidden, as in
+  JupyterLab and Colab.
 
 Searching "autograd" must find every notebook whose text uses the word. Each step-through viewer
 of the backward pass, on a page offline, is clicked to its last step, and the leaf gradients it
@@ -28,6 +30,7 @@ from tests.backward_viewer_in_browser import (
     stored_viewers,
     walk_to_the_last_step,
 )
+from tools.build_site import is_collapsed
 
 SITE = repo_root() / "build" / "site"
 STUDENT_DIR = repo_root() / "student"
@@ -96,6 +99,11 @@ def markdown_cells_with_math(notebook: Path) -> int:
     return sum(cell["cell_type"] == "markdown" and "$" in "".join(cell["source"]) for cell in cells)
 
 
+def collapsed_cells(notebook: Path) -> int:
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return sum(cell["cell_type"] == "code" and is_collapsed(cell) for cell in cells)
+
+
 def test_the_site_has_an_index_and_one_page_per_notebook():
     names = {page.name for page in PAGES}
     assert "index.html" in names and "search.html" in names
@@ -123,6 +131,9 @@ def test_each_page_works_offline(browser, page_path):
             assert badge.count() == 1 and badge.evaluate("img => img.naturalWidth > 0")
             notebook_math = markdown_cells_with_math(STUDENT_DIR / f"{page_path.stem}.ipynb")
             assert formulas >= notebook_math > 0, (formulas, notebook_math)
+            closed = page.locator("div.cell > details.hide.above-input:not([open])")
+            assert closed.count() == collapsed_cells(STUDENT_DIR / f"{page_path.stem}.ipynb") > 0
+            assert not closed.locator("pre").first.is_visible()  # the source, hidden
             assert page.locator("a.left-prev").count() == 1  # previous: index or notebook
             is_last = page_path.stem == STUDENT[-1].stem
             assert page.locator("a.right-next").count() == (0 if is_last else 1)
