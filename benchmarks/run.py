@@ -439,14 +439,14 @@ def peak_memory_of_children(samples_per_second=5):
 
 
 def grading(settings, device):
-    """`make grade` (tools.grading) on a class of student-edition notebooks, unanswered, against
+    """`make grade` (grading/) on a class of student-edition notebooks, unanswered, against
     running each of those notebooks once in a fresh kernel: seconds per graded notebook (the
     batch's wall time over its notebooks, side by side on every core) and per single run, and
     the peak memory of all processes at once. The reference run of the instructor edition is
     made first, outside the clock: it happens once, whatever the size of the class."""
     import shutil
 
-    from tools.grading.__main__ import main as grade
+    from grading.__main__ import main as grade
 
     names = sorted(path.name for path in (REPO / "student").glob("[0-9][0-9]_*.ipynb"))
     if settings["graded_notebooks"] is not None:

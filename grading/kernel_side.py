@@ -39,14 +39,17 @@ def capture(spec: dict, namespace: dict) -> None:
         if label not in record:  # the first reading of a label counts
             record[label] = entry
 
-    install(spec, namespace, keep, torch)
-    try:
-        exec(compile(spec["checks"], "<the instructor's checks>", "exec"), namespace)  # noqa: S102
-    except BaseException:  # noqa: BLE001  (SystemExit too: the record is written all the same)
-        for labels in spec["calls"].values():
+    checks = compile(spec["checks"], "<the instructor's checks>", "exec")
+    for call, labels in spec["calls"].items():
+        # Before each call, again: a student's function called by the one before may have
+        # replaced a recorder or a check_exercise_N.
+        install(spec, namespace, keep, torch)
+        try:
+            exec(checks, namespace)  # noqa: S102
+        except BaseException:  # noqa: BLE001  (SystemExit too: the record is written all the same)
             for label in labels:
                 keep(label, {"unusable": "checks failed"})
-    for call, labels in spec["calls"].items():
+            continue
         try:
             eval(compile(call, "<an exercise's call>", "eval"), namespace)
         except NameError:  # an answer variable the student deleted: no answer

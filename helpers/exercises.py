@@ -306,9 +306,11 @@ def _matches(values: list[float], key: str, label: str, point: int | None = None
 # The checks ------------------------------------------------------------------------------------
 
 
-def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
+def check_answer(label: str, answer, key, *, hint: str) -> bool:
     """A number, a list of numbers or a tensor, against `number_key(label, expected)`: each value to
     SIGNIFICANT_DIGITS significant digits. Returns whether it passed."""
+    if isinstance(key, GradedAfterHandIn):
+        return _number_form(label, answer, key, hint)
     if answer is None:
         return _not_answered(label)
     values = _numbers(answer)
