@@ -20,8 +20,8 @@ from grading import schema
 from grading.__main__ import main as grade
 from grading.batch import job_for
 from grading.editions import without_keys
-from grading.exercises import read_exercises
 from grading.execute import run_job
+from grading.exercises import read_exercises
 from grading.kernel_side import UNUSABLE
 from grading.progress import Progress
 from grading.reference import References
