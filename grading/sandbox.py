@@ -46,7 +46,7 @@ class Limits:
 
     @property
     def wall_seconds(self) -> float:
-        return 3 * self.cpu_seconds + 60
+        return 2 * self.cpu_seconds + 30
 
     def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

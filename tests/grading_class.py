@@ -369,7 +369,7 @@ def attacks(repo: Path, out: Path, marker: str) -> dict:
         "forged-values": (NOTEBOOK, with_cells(FORGED_VALUES), [error] * 4),
         "sigstop": (NOTEBOOK, with_cells(SIGSTOP_EVERYONE), ["timeout"] * 4),
         "huge-output": (NOTEBOOK, with_cells(HUGE_OUTPUT), [unanswered] * 4),
-        "fork-bomb": (NOTEBOOK, with_cells(FORK_BOMB), [unanswered] * 4),
+        "fork-bomb": (NOTEBOOK, with_cells(FORK_BOMB), [(unanswered, "timeout")] * 4),
     }
 
 
