@@ -98,8 +98,11 @@ test: $(STAMP)
 
 # What runs notebooks again beyond make test's one run of each: the student edition with the
 # solutions after it, a simulated Colab install, notebook 05 on a full-size split, the
-# benchmark's quick run, a student's path in a copy of the repository. CI runs it after make test.
+# benchmark's quick run, a student's path in a copy of the repository, the grader's attack
+# suite, personal editions and grading on a Dask cluster. CI runs it after make test.
 slow-test: $(STAMP)
+	@# tests/test_grading_dask.py starts a Dask cluster: pyproject's `cluster` extra.
+	@$(BIN)/python -c "import distributed" 2>/dev/null || $(CLUSTER_TOOLS)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests -m slow \
 		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider
 

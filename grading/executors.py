@@ -115,7 +115,7 @@ class DaskExecutor:
             try:
                 result = future.result()
             except KilledWorker:
-                result = RunResult("lost", "the run killed every Dask worker it was given")
+                result = RunResult("lost", "its Dask worker died more often than Dask allows")
             except Exception:  # noqa: BLE001  (a task that failed in Dask itself)
                 result = RunResult("lost", "the Dask task failed")
             future.release()
