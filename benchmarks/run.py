@@ -461,11 +461,14 @@ def grading(settings, device):
             for name in names:
                 shutil.copy(REPO / "student" / name, student / name)
         with contextlib.redirect_stdout(sys.stderr):
-            grade([str(root / "warm"), str(out), "--notebooks", *numbers])  # reference.json
+            # reference.json first; each notebook of the class then runs in its sandbox.
+            warm = grade([str(root / "warm"), str(out), "--notebooks", *numbers])
             with peak_memory_of_children() as class_memory:
                 start = time.perf_counter()
-                grade([str(root / "class"), str(out), "--notebooks", *numbers])
+                class_status = grade([str(root / "class"), str(out), "--notebooks", *numbers])
                 class_seconds = time.perf_counter() - start
+        if (warm, class_status) != (0, 0):
+            raise RuntimeError("make grade failed (is bubblewrap installed? see README)")
         with peak_memory_of_children() as single_memory:
             single_seconds = sum(run_or_fail(REPO / "student" / name) for name in names)
     graded = settings["class_size"] * len(names)
