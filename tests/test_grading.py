@@ -370,3 +370,37 @@ def test_the_progress_line_counts_and_estimates():
     progress.finished(failed=True)
     assert lines[0] == "graded 1/4 notebooks, 0 failed so far, about 1 min 30 s left"
     assert lines[2] == "graded 2/4 notebooks, 1 failed so far, about 1 min 00 s left"
+
+
+def test_unsafe_no_sandbox_grades_anyway_and_warns(tmp_path, monkeypatch, capsys):
+    from grading import executors
+
+    monkeypatch.setattr(executors, "_worker_sandbox", {})
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap
+    monkeypatch.setenv("UNSAFE_NO_SANDBOX", "1")
+    write_class(tmp_path / "submissions", {"someone": HONEST["all-unanswered"]})
+    arguments = ["--notebooks", "01", "--timeout", str(TIME_LIMIT)]
+    assert grade([str(tmp_path / "submissions"), str(tmp_path / "out"), *arguments]) == 0
+    assert "WARNING: UNSAFE_NO_SANDBOX=1" in capsys.readouterr().out
+    assert {row["status"] for row in read_rows(tmp_path / "out")} == {"unanswered"}
+
+
+def test_out_inside_the_submissions_is_refused(tmp_path):
+    (tmp_path / "someone").mkdir()
+    with pytest.raises(SystemExit):
+        grade([str(tmp_path), str(tmp_path / "grades")])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "student").glob("0*.ipynb")))
+def test_every_notebook_has_a_graded_edition_the_grader_reads(name):
+    import ast
+
+    from grading.editions import edition
+
+    cell = next(c for c in edition(name, "graded").cells if c.source.startswith("# The checks"))
+    ast.parse(cell.source)
+    assert not re.search(r"[0-9a-f]{12}", cell.source)
+    instructor = read_exercises(REPO / "notebooks" / name)
+    assert set(re.findall(r'check_\w+\(\s*"([^"]+)"', cell.source)) == {
+        c.label for c in instructor.checks
+    }
