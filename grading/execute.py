@@ -55,29 +55,30 @@ def course_files() -> dict[str, bytes]:
     return files
 
 
-def course_digest() -> str:
-    digest = hashlib.sha256()
-    for name, data in course_files().items():
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    return digest.hexdigest()
-
-
 _course = {}
 _course_lock = threading.Lock()
 
 
 def course_copy() -> Path:
-    """This process's read-only copy of the course code (made once, removed at exit)."""
+    """This process's copy of the course code (made once, removed at exit)."""
     with _course_lock:
         if "path" not in _course:
             folder = Path(tempfile.mkdtemp(prefix="grading-course-"))
             atexit.register(shutil.rmtree, folder, True)
+            digest = hashlib.sha256()
             for name, data in course_files().items():
                 (folder / name).parent.mkdir(exist_ok=True)
                 (folder / name).write_bytes(data)
+                digest.update(name.encode() + b"\0" + data + b"\0")
             write_accounts(folder)
-            _course["path"] = folder
+            _course.update(path=folder, digest=digest.hexdigest())
         return _course["path"]
+
+
+def course_digest() -> str:
+    """The digest of this process's copy: a Dask worker's must be the grader's."""
+    course_copy()
+    return _course["digest"]
 
 
 def _tree(pid: int) -> list:

@@ -241,16 +241,6 @@ def _number_form(label, answer, form: GradedAfterHandIn, hint: str, whole: bool 
     return _recorded(label, what, _short_note(values))
 
 
-def _choice_form(label, answer, hint: str, choices: list[str]) -> bool:
-    if answer is None:
-        return _not_answered(label)
-    given = str(answer).strip().lower()
-    if given not in choices:
-        options = " or ".join(repr(choice) for choice in choices)
-        return _wrong(label, hint, f"answer with one of {options}, not {answer!r}")
-    return _recorded(label, f"recorded, {given!r}")
-
-
 def _function_form(label, candidate, points: list, forms: list, hint: str) -> bool:
     if candidate is None:
         return _not_answered(label)
@@ -357,14 +347,14 @@ def check_choice(label: str, answer, key: str, *, hint: str, choices: Iterable[s
     """A one-word answer out of `choices` (case and surrounding spaces ignored), against
     `word_key(label, expected)`."""
     choices = [choice.lower() for choice in choices]
-    if isinstance(key, GradedAfterHandIn):
-        return _choice_form(label, answer, hint, choices)
     if answer is None:
         return _not_answered(label)
     given = str(answer).strip().lower()
     if given not in choices:
         options = " or ".join(repr(choice) for choice in choices)
         return _wrong(label, hint, f"answer with one of {options}, not {answer!r}")
+    if isinstance(key, GradedAfterHandIn):  # the graded edition: its form is all there is
+        return _recorded(label, f"recorded, {given!r}")
     if _digest(given, _field(label, 0)) == key:
         return _correct(label, [given])
     return _wrong(label, hint)

@@ -25,7 +25,7 @@ from grading.exercises import read_exercises
 from grading.kernel_side import UNUSABLE
 from grading.progress import Progress
 from grading.reference import References
-from grading.sandbox import Limits, find_sandbox
+from grading.sandbox import Limits
 from grading.submissions import find_notebooks
 from grading.verdicts import UNUSABLE_SAYS, verdict
 from helpers import exercises as checks
@@ -35,6 +35,8 @@ from tests.grading_class import (
     HONEST,
     NOTEBOOK,
     REPO,
+    SANDBOX,
+    needs_sandbox,
     read_rows,
     student_edition,
     with_cells,
@@ -42,8 +44,6 @@ from tests.grading_class import (
 )
 
 TIME_LIMIT = 20  # seconds of CPU per notebook; notebook 01 uses about 5
-SANDBOX, NO_SANDBOX_WHY = find_sandbox()
-needs_sandbox = pytest.mark.skipif(SANDBOX is None, reason=f"no sandbox: {NO_SANDBOX_WHY}")
 
 CLASS = {
     **{name: HONEST[name] for name in ("all-correct", "all-unanswered", "some-wrong")},

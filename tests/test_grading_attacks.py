@@ -19,23 +19,19 @@ from pathlib import Path
 import pytest
 
 from grading.__main__ import main as grade
-from grading.sandbox import find_sandbox
 from tests.grading_class import (
     CHECKS,
     HONEST,
     REPO,
     attacks,
     csv_lines_of,
+    needs_sandbox,
     read_rows,
     write_class,
 )
 
 TIME_LIMIT = 15  # seconds of CPU per notebook; notebook 01 uses about 5
-SANDBOX, NO_SANDBOX_WHY = find_sandbox()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(SANDBOX is None, reason=f"no sandbox: {NO_SANDBOX_WHY}"),
-]
+pytestmark = [pytest.mark.slow, needs_sandbox]
 LINKED = "links-to-all-correct"
 WATCHED = ("grading", "helpers", "tools", "notebooks", "student", "tests", "Makefile")
 

@@ -15,17 +15,12 @@ from pathlib import Path
 import pytest
 
 from grading.__main__ import main as grade
-from grading.sandbox import find_sandbox
-from tests.grading_class import HONEST, REPO, attacks, write_class
+from tests.grading_class import HONEST, REPO, attacks, needs_sandbox, write_class
 from tools.processes import stop_process_tree
 
 pytest.importorskip("distributed")
 TIME_LIMIT = 20
-SANDBOX, NO_SANDBOX_WHY = find_sandbox()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(SANDBOX is None, reason=f"no sandbox: {NO_SANDBOX_WHY}"),
-]
+pytestmark = [pytest.mark.slow, needs_sandbox]
 HONEST_HERE = ("all-correct", "some-wrong", "all-unanswered")
 ATTACKS_HERE = ("replaces-recorder", "forged-values", "leaking-exception")
 DASK = str(Path(sys.executable).parent / "dask")

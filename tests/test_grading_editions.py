@@ -10,15 +10,17 @@ import pytest
 from grading.__main__ import main as grade
 from grading.editions import main as editions_main
 from grading.personal import parameters_for
-from grading.sandbox import find_sandbox
-from tests.grading_class import CHECKS, FROM_SOLUTIONS, NOTEBOOK, read_rows, with_cells
+from tests.grading_class import (
+    CHECKS,
+    FROM_SOLUTIONS,
+    NOTEBOOK,
+    needs_sandbox,
+    read_rows,
+    with_cells,
+)
 
 TIME_LIMIT = 20
-SANDBOX, NO_SANDBOX_WHY = find_sandbox()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(SANDBOX is None, reason=f"no sandbox: {NO_SANDBOX_WHY}"),
-]
+pytestmark = [pytest.mark.slow, needs_sandbox]
 PERSONAL = ["exercise 2, g'' at your point", "exercise 3, accumulated x.grad"]
 
 
