@@ -21,7 +21,7 @@ from grading.submissions import Submission, find_notebooks, student_folders
 from grading.verdicts import verdict
 from helpers.paths import notebooks_dir
 
-RUN_OUTCOMES = {  # a run that gave no record: (status, the grader's words)
+RUN_OUTCOMES = {  # a run's outcome other than "finished": its rows' status (detail: the run's)
     "timeout": "timeout",
     "too much output": "error",
     "unreadable": "error",
