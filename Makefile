@@ -15,7 +15,7 @@ QUIET_BARS := TQDM_DISABLE=1
 # which stops its kernels and servers (tools/processes.py).
 
 .PHONY: lab run student test lint load-test bench badges e2e data site site-test \
-	colab-versions lock clean-venv help grade personal handout
+	colab-versions lock clean-venv help grade personal edition handout
 
 help:
 	@echo "make lab     JupyterLab on the student edition, student/ (kernel from .venv)"
@@ -32,9 +32,12 @@ help:
 	@echo "make site-test  every page of the site opened offline in headless Chromium"
 	@echo "make handout the whole course as one PDF, A4 and Letter, in build/handout/ (Chromium)"
 	@echo "make badges  rewrite every Colab badge and install line from pyproject.toml's Repository"
-	@echo "make grade SUBMISSIONS=folder OUT=folder [TIMEOUT=300] [PERSONAL=1]  grade a class with"
-	@echo "             the instructor's checks: grades.csv, summary.csv, feedback/ (tools/grading)"
-	@echo "make personal IDS=file OUT=folder  a personal edition per student id (own exercise numbers)"
+	@echo "make grade SUBMISSIONS=folder OUT=folder [TIMEOUT=300] [PERSONAL=1] [SCHEDULER=tcp://host:port]"
+	@echo "             grade a class, each notebook in a sandbox: grades.csv, summary.csv, feedback/"
+	@echo "make edition OUT=folder [IDS=file] [EDITION=graded|practice]  what students are handed:"
+	@echo "             the graded edition (no keys; for homework) or the practice edition, common"
+	@echo "             or personal (IDS: one student id a line)"
+	@echo "make personal IDS=file OUT=folder [EDITION=...]  the same as make edition with IDS"
 	@echo "make bench   the lecture's performance claims and the notebooks' cost (< 10 min; FULL=1: 30+ min)"
 	@echo "make colab-versions  every notebook on Colab's versions (tests/colab/, several GB)"
 	@echo "make lock    requirements*.txt, environment.yml and requirements.lock from pyproject.toml"
@@ -95,8 +98,11 @@ test: $(STAMP)
 
 # What runs notebooks again beyond make test's one run of each: the student edition with the
 # solutions after it, a simulated Colab install, notebook 05 on a full-size split, the
-# benchmark's quick run, a student's path in a copy of the repository. CI runs it after make test.
+# benchmark's quick run, a student's path in a copy of the repository, the grader's attack
+# suite, personal editions and grading on a Dask cluster. CI runs it after make test.
 slow-test: $(STAMP)
+	@# tests/test_grading_dask.py starts a Dask cluster: pyproject's `cluster` extra.
+	@$(BIN)/python -c "import distributed" 2>/dev/null || $(CLUSTER_TOOLS)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests -m slow \
 		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider
 
@@ -158,17 +164,30 @@ site-test: $(STAMP)
 colab-versions: $(STAMP)
 	$(QUIET_BARS) PYTHONPATH=tests exec $(BIN)/python -m colab.versions $(if $(COLAB_PYTHON),--python $(COLAB_PYTHON))
 
-# An instructor grades a class: SUBMISSIONS holds one folder per student (tools/grading).
+# An instructor grades a class: SUBMISSIONS holds one folder per student (grading/). Each
+# notebook runs in a bubblewrap sandbox; SCHEDULER sends the runs to a Dask cluster instead
+# (pyproject's `cluster` extra, installed here at the locked version when it is missing).
+CLUSTER_TOOLS := $(BIN)/python -m pip install -q -e ".[cluster]" -c requirements.lock
+
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" -a -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=folder" \
-		"OUT=folder [TIMEOUT=seconds per notebook] [JOBS=notebooks side by side]"; exit 2; }
-	$(QUIET_BARS) exec $(BIN)/python -m tools.grading "$(SUBMISSIONS)" "$(OUT)" \
-		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(PERSONAL),--personal)
+		"OUT=folder [TIMEOUT=CPU seconds per notebook] [JOBS=notebooks side by side]" \
+		"[PERSONAL=1] [SCHEDULER=tcp://host:port]"; exit 2; }
+	@$(if $(SCHEDULER),$(BIN)/python -c "import distributed" 2>/dev/null || $(CLUSTER_TOOLS),true)
+	$(QUIET_BARS) exec $(BIN)/python -m grading "$(SUBMISSIONS)" "$(OUT)" \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(PERSONAL),--personal) $(if $(SCHEDULER),--scheduler "$(SCHEDULER)")
+
+edition: $(STAMP)
+	@test -n "$(OUT)" || { echo "usage: make edition OUT=folder [IDS=file-of-ids]" \
+		"[EDITION=graded|practice]"; exit 2; }
+	exec $(BIN)/python -m grading.editions "$(OUT)" $(if $(IDS),--ids "$(IDS)") \
+		$(if $(EDITION),--edition $(EDITION))
 
 personal: $(STAMP)
-	@test -n "$(IDS)" -a -n "$(OUT)" || { echo "usage: make personal IDS=file-of-ids OUT=folder"; \
-		exit 2; }
-	$(QUIET_BARS) exec $(BIN)/python -m tools.grading.personal "$(IDS)" "$(OUT)"
+	@test -n "$(IDS)" -a -n "$(OUT)" || { echo "usage: make personal IDS=file-of-ids OUT=folder" \
+		"[EDITION=graded|practice]"; exit 2; }
+	exec $(BIN)/python -m grading.editions "$(OUT)" --ids "$(IDS)" $(if $(EDITION),--edition $(EDITION))
 
 bench: $(STAMP)
 	$(QUIET_BARS) exec $(BIN)/python benchmarks/run.py $(if $(FULL),--full) --json benchmarks/latest.json

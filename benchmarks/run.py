@@ -447,14 +447,14 @@ def peak_memory_of_children(samples_per_second=5):
 
 
 def grading(settings, device):
-    """`make grade` (tools.grading) on a class of student-edition notebooks, unanswered, against
+    """`make grade` (grading/) on a class of student-edition notebooks, unanswered, against
     running each of those notebooks once in a fresh kernel: seconds per graded notebook (the
     batch's wall time over its notebooks, side by side on every core) and per single run, and
     the peak memory of all processes at once. The reference run of the instructor edition is
     made first, outside the clock: it happens once, whatever the size of the class."""
     import shutil
 
-    from tools.grading.__main__ import main as grade
+    from grading.__main__ import main as grade
 
     names = sorted(path.name for path in (REPO / "student").glob("[0-9][0-9]_*.ipynb"))
     if settings["graded_notebooks"] is not None:
@@ -469,11 +469,14 @@ def grading(settings, device):
             for name in names:
                 shutil.copy(REPO / "student" / name, student / name)
         with contextlib.redirect_stdout(sys.stderr):
-            grade([str(root / "warm"), str(out), "--notebooks", *numbers])  # reference.json
+            # reference.json first; each notebook of the class then runs in its sandbox.
+            warm = grade([str(root / "warm"), str(out), "--notebooks", *numbers])
             with peak_memory_of_children() as class_memory:
                 start = time.perf_counter()
-                grade([str(root / "class"), str(out), "--notebooks", *numbers])
+                class_status = grade([str(root / "class"), str(out), "--notebooks", *numbers])
                 class_seconds = time.perf_counter() - start
+        if (warm, class_status) != (0, 0):
+            raise RuntimeError("make grade failed (is bubblewrap installed? see README)")
         with peak_memory_of_children() as single_memory:
             single_seconds = sum(run_or_fail(REPO / "student" / name) for name in names)
     graded = settings["class_size"] * len(names)

@@ -13,6 +13,11 @@ ten thousand mantissas per power of ten, which a loop of hashes tries in well un
 Grading must not rest on these keys. The instructor edition makes its keys with `number_key`,
 `count_key`, `word_key` and `function_keys` from its reference solutions.
 
+The graded edition, handed out for homework (`python -m grading.editions`), has no keys: in their
+place `graded_after_hand_in(values=N)`, and its checks look only at an answer's form (a number,
+N of them, finite; a whole number; one of the choices; a function that runs and returns N
+numbers at each point), say so, and leave the verdict to the grader.
+
 `expect_error` turns "this line raises" into a checked claim: the cell fails if the error does
 not happen, and prints only the error's first line (no traceback full of file paths).
 """
@@ -23,6 +28,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import torch
 
@@ -187,6 +193,71 @@ def accepted_answers() -> list[dict]:
     return [dict(entry) for entry in _accepted]
 
 
+# The graded edition: the form of an answer, no key -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradedAfterHandIn:
+    """What stands in a key's place in the graded edition: the answer's form only."""
+
+    values: int = 1  # how many numbers the answer (or a function at one point) has
+
+
+def graded_after_hand_in(values: int = 1) -> GradedAfterHandIn:
+    return GradedAfterHandIn(values)
+
+
+def _recorded(label: str, what: str, note: str = "") -> bool:
+    print(f"• {label}: {what}. It is graded after you hand in.{note}")
+    return True
+
+
+def _short_note(values: list[float]) -> str:
+    short = [x for x in values if x != int(x) and _digits_written(x) < SIGNIFICANT_DIGITS]
+    if not short:
+        return ""
+    return (
+        f"\n  Answers are compared to {SIGNIFICANT_DIGITS} significant digits: unless "
+        f"{short[0]:g} is exact, give more digits."
+    )
+
+
+def _number_form(label, answer, form: GradedAfterHandIn, hint: str, whole: bool = False) -> bool:
+    if answer is None:
+        return _not_answered(label)
+    values = _numbers(answer)
+    if values is None:
+        return _wrong(label, hint, f"expected a number or a tensor, got {type(answer).__name__}")
+    if len(values) != form.values:
+        count = f"{form.values} value" + ("s" if form.values != 1 else "")
+        return _wrong(label, hint, f"expected {count}, got {len(values)}")
+    if not all(math.isfinite(x) for x in values):
+        return _wrong(label, hint, "your answer contains inf or nan")
+    if whole:
+        if values[0] != int(values[0]):
+            return _wrong(label, hint, "expected one whole number (a count is exact)")
+        return _recorded(label, f"recorded, {int(values[0])}")
+    what = f"recorded, {len(values)} number" + ("s" if len(values) != 1 else "")
+    return _recorded(label, what, _short_note(values))
+
+
+def _function_form(label, candidate, points: list, forms: list, hint: str) -> bool:
+    if candidate is None:
+        return _not_answered(label)
+    if not callable(candidate):
+        return _wrong(label, hint, f"expected a function, got {type(candidate).__name__}")
+    for point, form in zip(points, forms, strict=True):
+        try:
+            values = _values(candidate(*(argument.clone() for argument in _arguments(point))))
+        except Exception as error:  # noqa: BLE001  (the student's code: report it in one line)
+            return _wrong(label, hint, f"your function raised {type(error).__name__}: {error}")
+        if len(values) != form.values or not all(math.isfinite(x) for x in values):
+            count = f"{form.values} finite number" + ("s" if form.values != 1 else "")
+            return _wrong(label, hint, f"expected {count} at each point, got {len(values)}")
+    what = f"recorded: your function runs at the {len(points)} points and returns numbers"
+    return _recorded(label, what, " The grader also calls it at points of its own.")
+
+
 # What a check prints ---------------------------------------------------------------------------
 
 
@@ -225,9 +296,11 @@ def _matches(values: list[float], key: str, label: str, point: int | None = None
 # The checks ------------------------------------------------------------------------------------
 
 
-def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
+def check_answer(label: str, answer, key, *, hint: str) -> bool:
     """A number, a list of numbers or a tensor, against `number_key(label, expected)`: each value to
     SIGNIFICANT_DIGITS significant digits. Returns whether it passed."""
+    if isinstance(key, GradedAfterHandIn):
+        return _number_form(label, answer, key, hint)
     if answer is None:
         return _not_answered(label)
     values = _numbers(answer)
@@ -255,6 +328,8 @@ def check_answer(label: str, answer, key: str, *, hint: str) -> bool:
 
 def check_count(label: str, answer, key: str, *, hint: str) -> bool:
     """A whole number (parameters, bytes, passes) against `count_key(label, expected)`."""
+    if isinstance(key, GradedAfterHandIn):
+        return _number_form(label, answer, key, hint, whole=True)
     if answer is None:
         return _not_answered(label)
     values = _numbers(answer)
@@ -278,6 +353,8 @@ def check_choice(label: str, answer, key: str, *, hint: str, choices: Iterable[s
     if given not in choices:
         options = " or ".join(repr(choice) for choice in choices)
         return _wrong(label, hint, f"answer with one of {options}, not {answer!r}")
+    if isinstance(key, GradedAfterHandIn):  # the graded edition: its form is all there is
+        return _recorded(label, f"recorded, {given!r}")
     if _digest(given, _field(label, 0)) == key:
         return _correct(label, [given])
     return _wrong(label, hint)
@@ -296,6 +373,8 @@ def check_function(
     points = list(points)
     if len(points) != len(keys):
         raise ValueError(f"{len(points)} points but {len(keys)} keys")
+    if all(isinstance(key, GradedAfterHandIn) for key in keys):
+        return _function_form(label, candidate, points, keys, hint)
     written = []
     for index, (point, key) in enumerate(zip(points, keys, strict=True)):
         try:

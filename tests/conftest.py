@@ -1,6 +1,7 @@
 """Fixtures shared by the tests, and what every pytest run of this project does first."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,9 @@ def pytest_configure(config):
     Progress bars are widgets in a kernel (an output field the stored cells lack), so every
     pytest run of the notebooks turns them off, as `make test` does, whoever starts it."""
     os.environ.setdefault("TQDM_DISABLE", "1")
+    # The grader's secret (grading/instructor_key.py) lives in a throw-away folder, never in
+    # the account's ~/.local/state.
+    os.environ.setdefault("GRADING_STATE_DIR", tempfile.mkdtemp(prefix="grading-state-"))
     alone = config.getoption("alone")
     if alone and not Path(alone).is_file():  # a typo would silently lose the split
         raise pytest.UsageError(f"--alone {alone}: no such notebook")

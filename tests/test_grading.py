@@ -1,231 +1,419 @@
-"""`make grade` on a class of synthetic students, built from the student edition of notebook 01:
-every row of grades.csv, the summary's counts, the feedback and the batch's time are asserted.
-The grade must come from the instructor's checks in the grading process, never from what a
-student's kernel defines or prints."""
+"""`make grade` on a small class of notebook 01 (honest students, a cheater, an endless loop,
+nothing handed in, a file that is not a notebook, a renamed copy, a folder that is a link to a
+classmate's), graded once in sandboxes: every row, the summary and the feedback are asserted.
+Then the grader's parts that need no notebook run: the schema, the verdicts, what a kernel is
+sent, the graded edition, finding submissions, the signed reference answers, the refusal
+without a sandbox. The attacks and the Dask cluster are in tests/test_grading_attacks.py and
+tests/test_grading_dask.py (make slow-test)."""
 
 import csv
 import json
+import os
+import re
+import subprocess
+import sys
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from tools.grading.__main__ import main as grade
-from tools.grading.personal import main as personal_main
-from tools.grading.personal import parameters_for
-
-REPO = Path(__file__).resolve().parent.parent
-NOTEBOOK = "01_polynomial_gradient.ipynb"
-TIME_LIMIT = 40  # seconds per notebook; notebook 01 runs in a few
-CHECKS = [
-    "exercise 1, g'(x) by hand",
-    "exercise 2, g'' at your point",
-    "exercise 3, accumulated x.grad",
-    "exercise 4, the .sum() trick on q(v) = (v₀ + v₁)²",
-]
-# The reference solutions' results, under the names the exercise cells read.
-FROM_SOLUTIONS = (
-    "g_prime_by_hand = solution_g_prime\nanswer_2 = d2g\n"
-    "prediction_3 = x_solution.grad\nprediction_4 = q_trick"
+from grading import schema
+from grading.__main__ import main as grade
+from grading.batch import job_for
+from grading.editions import without_keys
+from grading.execute import run_job
+from grading.exercises import read_exercises
+from grading.kernel_side import UNUSABLE
+from grading.progress import Progress
+from grading.reference import References
+from grading.sandbox import Limits
+from grading.submissions import find_notebooks
+from grading.verdicts import UNUSABLE_SAYS, verdict
+from helpers import exercises as checks
+from tests.grading_class import (
+    CHEAT,
+    CHECKS,
+    HONEST,
+    NOTEBOOK,
+    REPO,
+    SANDBOX,
+    needs_sandbox,
+    read_rows,
+    student_edition,
+    with_cells,
+    write_class,
 )
 
+TIME_LIMIT = 20  # seconds of CPU per notebook; notebook 01 uses about 5
 
-def student_edition():
-    return nbformat.read(REPO / "student" / NOTEBOOK, as_version=4)
-
-
-def solution_cells():
-    instructor = nbformat.read(REPO / "notebooks" / NOTEBOOK, as_version=4)
-    return [
-        cell
-        for cell in instructor.cells
-        if "solution" in cell.metadata.get("tags", []) and cell.cell_type == "code"
-    ]
-
-
-def with_cells(*sources, notebook=None, solutions=False):
-    notebook = notebook or student_edition()
-    if solutions:
-        notebook.cells += solution_cells()
-    notebook.cells += [nbformat.v4.new_code_cell(source) for source in sources]
-    return notebook
-
-
-def without_checks_cell():
-    """The checks cell deleted, and with it every call of a check: the answers alone."""
-    notebook = student_edition()
-    notebook.cells = [c for c in notebook.cells if not c.source.startswith("# The checks")]
-    for cell in notebook.cells:
-        cell.source = "\n".join(
-            line for line in cell.source.splitlines() if "check_exercise" not in line
-        )
-    answers = [
-        "\n".join(line for line in cell.source.splitlines() if "check_exercise" not in line)
-        for cell in solution_cells()
-    ]
-    own_g = "def g(x):  # the checks cell defined it\n    return x**2 * torch.sin(x)"
-    return with_cells(own_g, *answers, FROM_SOLUTIONS, notebook=notebook)
-
-
-CHEAT = """
-def check_exercise_1(*args, **kwargs):
-    print("✓ exercise 1: correct")
-    return True
-
-
-check_answer = check_count = check_function = lambda *args, **kwargs: True
-check_exercise_2 = check_exercise_3 = check_exercise_4 = check_exercise_1
-g_prime_by_hand = lambda x: x
-answer_2, prediction_3, prediction_4 = 1.0, 3, [0.0, 0.0]
-print("✓ all exercises correct")
-"""
-
-CLASS = {  # student: (their notebook, or None for none handed in; the expected statuses)
-    "all-correct": (with_cells(FROM_SOLUTIONS, solutions=True), ["correct"] * 4),
-    "all-unanswered": (student_edition(), ["unanswered"] * 4),
-    "some-wrong": (
-        with_cells(FROM_SOLUTIONS, "answer_2 = 2.5\nprediction_3 = 18", solutions=True),
-        ["correct", "wrong", "wrong", "correct"],
-    ),
-    "cheater": (with_cells(CHEAT), ["wrong"] * 4),
-    "no-checks-cell": (without_checks_cell(), ["correct"] * 4),
-    "endless-loop": (with_cells("while True:\n    pass"), ["timeout"] * 4),
-    "hands-in-nothing": (None, ["missing"] * 4),
-    "not-json": ("this is not a notebook {", ["error"] * 4),
+CLASS = {
+    **{name: HONEST[name] for name in ("all-correct", "all-unanswered", "some-wrong")},
+    **{name: HONEST[name] for name in ("no-checks-cell", "renamed-copy")},
+    "cheater": (NOTEBOOK, lambda: with_cells(CHEAT), ["wrong"] * 4),
+    "endless-loop": (NOTEBOOK, lambda: with_cells("while True:\n    pass"), ["timeout"] * 4),
+    "hands-in-nothing": (NOTEBOOK, None, ["missing"] * 4),
+    "not-json": (NOTEBOOK, "this is not a notebook {", ["error"] * 4),
 }
+LINKED = "links-to-all-correct"  # a folder that is a symbolic link to a classmate's
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    submissions = tmp_path_factory.mktemp("submissions")
-    out = tmp_path_factory.mktemp("out")
-    for student, (notebook, _) in CLASS.items():
-        folder = submissions / student
-        folder.mkdir()
-        if isinstance(notebook, str):
-            (folder / NOTEBOOK).write_text(notebook)
-        elif notebook is not None:
-            nbformat.write(notebook, folder / NOTEBOOK)
-    start = time.perf_counter()
-    status = grade([str(submissions), str(out), "--notebooks", "01", "--timeout", str(TIME_LIMIT)])
-    seconds = time.perf_counter() - start
-    with open(out / "grades.csv", newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
-    return status, seconds, rows, out
+    """The class graded once, with OUT given relative to the working folder, as the README's
+    own `OUT=grades` does."""
+    root = tmp_path_factory.mktemp("class")
+    write_class(root / "submissions", CLASS)
+    (root / "submissions" / LINKED).symlink_to(root / "submissions" / "all-correct")
+    os.environ.setdefault("GRADING_STATE_DIR", str(root / "state"))
+    before = os.getcwd()
+    os.chdir(root)
+    try:
+        start = time.perf_counter()
+        arguments = ["submissions", "grades", "--notebooks", "01", "--timeout", str(TIME_LIMIT)]
+        status = grade(arguments)
+        seconds = time.perf_counter() - start
+    finally:
+        os.chdir(before)
+    return status, seconds, read_rows(root / "grades"), root / "grades"
 
 
+@needs_sandbox
 def test_every_row_of_grades_csv(graded):
     status, _, rows, _ = graded
     assert status == 0
     found = {(row["student"], row["exercise"]): row for row in rows}
-    assert len(rows) == len(CLASS) * len(CHECKS)
-    for student, (_, statuses) in CLASS.items():
+    assert len(rows) == (len(CLASS) + 1) * len(CHECKS)
+    for student, (_, _, statuses) in CLASS.items():
         for check, expected in zip(CHECKS, statuses, strict=True):
             row = found[student, check]
             assert (row["notebook"], row["status"]) == (NOTEBOOK, expected), (student, check)
             assert row["points"] == str(int(expected == "correct"))
+    for check in CHECKS:  # a link to a classmate's folder earns nothing of theirs
+        assert found[LINKED, check]["status"] == "error"
+        assert "symbolic link" in found[LINKED, check]["detail"]
 
 
+@needs_sandbox
 def test_the_summary_counts_each_status(graded):
     *_, out = graded
     with open(out / "summary.csv", newline="", encoding="utf-8") as file:
         summary = {row["exercise"]: row for row in csv.DictReader(file)}
     for index, check in enumerate(CHECKS):
-        counts = {status: 0 for status in ("correct", "wrong", "unanswered", "error", "timeout")}
-        for _, statuses in CLASS.values():
-            if statuses[index] in counts:
-                counts[statuses[index]] += 1
+        counts = dict.fromkeys(("correct", "wrong", "unanswered", "error", "timeout", "missing"), 0)
+        for _, _, statuses in CLASS.values():
+            counts[statuses[index]] += 1
+        counts["error"] += 1  # the linked folder
         for status, count in counts.items():
             assert summary[check][status] == str(count), (check, status)
-        assert summary[check]["missing"] == "1"
 
 
+@needs_sandbox
 def test_feedback_gives_hints_and_never_the_answers(graded):
     *_, out = graded
     feedback = (out / "feedback" / "some-wrong.md").read_text(encoding="utf-8")
     assert "Points: 2 of 4." in feedback
     assert "not yet right" in feedback and "Hint: Differentiate twice" in feedback
-    reference = json.loads((out / "reference.json").read_text(encoding="utf-8"))
-    for written in reference[NOTEBOOK]["answers"].values():
+    renamed = (out / "feedback" / "renamed-copy.md").read_text(encoding="utf-8")
+    assert "(1).ipynb as 01_polynomial_gradient.ipynb" in renamed
+    entries = json.loads((out / "reference.json").read_text(encoding="utf-8"))["entries"]
+    answers = entries[NOTEBOOK]["answers"]
+    written = [w for answer in answers.values() for w in answer.get("written", [])]
+    written += [w for point in answers[CHECKS[0]]["hidden"] for w in point]
+    for student in [*CLASS, LINKED]:
+        text = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
         for answer in written:
-            for student in CLASS:
-                text = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
-                assert answer not in text and answer.split("e")[0] not in text
+            assert answer not in text and answer.split("e")[0] not in text
 
 
-def test_the_batch_ends_within_the_time_limit(graded):
+@needs_sandbox
+def test_the_batch_ends_within_its_limits(graded):
     _, seconds, *_ = graded
-    # The reference run and eight notebooks, two at a time; the endless one stops at the limit.
-    assert seconds < TIME_LIMIT + 120
+    # The reference run and seven notebooks, two at a time; the endless one stops at its CPU
+    # limit.
+    assert seconds < TIME_LIMIT + 150
 
 
-# Personal editions ------------------------------------------------------------------------------
-
-PERSONAL = ["exercise 2, g'' at your point", "exercise 3, accumulated x.grad"]
-
-
-def two_students_with_other_numbers():
-    ids = [f"student-{k}" for k in range(20)]
-    first = parameters_for(ids[0], NOTEBOOK)
-    for other in ids[1:]:
-        values = parameters_for(other, NOTEBOOK)
-        if all(values[name] != first[name] for name in ("EXERCISE_2_POINT", "EXERCISE_3_X")):
-            return ids[0], other
-    raise AssertionError("no two ids with other numbers")
-
-
-def test_a_students_numbers_depend_on_the_id_alone():
-    first, other = two_students_with_other_numbers()
-    assert parameters_for(first, NOTEBOOK) == parameters_for(first, NOTEBOOK)
-    assert parameters_for(first, NOTEBOOK) != parameters_for(other, NOTEBOOK)
-    assert parameters_for(first, "05_mnist_models.ipynb") is None  # not personal (yet)
-
-
-@pytest.fixture(scope="module")
-def personal_class(tmp_path_factory):
-    """Two personal editions; the first student answers from the reference solutions in their
-    own edition, the second hands in the first one's notebook as their own."""
-    first, other = two_students_with_other_numbers()
-    ids = tmp_path_factory.mktemp("ids") / "ids.txt"
-    ids.write_text(f"{first}\n{other}\n")
-    editions = tmp_path_factory.mktemp("editions")
-    assert personal_main([str(ids), str(editions)]) == 0
-    submissions = tmp_path_factory.mktemp("personal-submissions")
-    answered = with_cells(
-        FROM_SOLUTIONS,
-        notebook=nbformat.read(editions / first / NOTEBOOK, as_version=4),
-        solutions=True,
+def test_grading_on_this_machine_imports_no_dask():
+    """(In a process of its own: another test module may have imported Dask.)"""
+    code = (
+        "import sys; import grading.__main__, grading.batch; "
+        "from grading.executors import LocalExecutor; LocalExecutor(1).check(); "
+        "print('distributed' in sys.modules)"
     )
-    for student in (first, other):
-        (submissions / student).mkdir()
-        nbformat.write(answered, submissions / student / NOTEBOOK)
-    out = tmp_path_factory.mktemp("personal-out")
-    arguments = [str(submissions), str(out), "--notebooks", "01", "--timeout", str(TIME_LIMIT)]
-    assert grade([*arguments, "--personal"]) == 0
-    with open(out / "grades.csv", newline="", encoding="utf-8") as file:
-        rows = {(row["student"], row["exercise"]): row["status"] for row in csv.DictReader(file)}
-    return first, other, editions, rows
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
 
 
-def test_a_personal_edition_holds_its_own_numbers_and_keys(personal_class):
-    first, other, editions, _ = personal_class
-    sources = {
-        student: [cell.source for cell in nbformat.read(editions / student / NOTEBOOK, 4).cells]
-        for student in (first, other)
+# What a sandbox holds ------------------------------------------------------------------------
+
+PROBE = r"""
+import os, socket, subprocess, sys
+subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "{marker}"],
+                 start_new_session=True)
+print("of the repository:", sorted(os.listdir({root!r})))
+try:
+    socket.create_connection(("1.1.1.1", 53), timeout=2)
+    print("network: yes")
+except OSError:
+    print("network: no")
+print("repository:", os.path.exists({repo!r}), "submissions:", os.path.exists({submissions!r}))
+"""
+
+
+@needs_sandbox
+def test_a_sandbox_holds_no_network_no_repository_and_nothing_outlives_it(tmp_path):
+    import psutil
+
+    marker = f"marker-{os.getpid()}-{time.time_ns()}"
+    cell = PROBE.format(
+        marker=marker, root=str(REPO), repo=str(REPO / "notebooks"), submissions=str(tmp_path)
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    job = {"name": "probe.ipynb", "notebook": nbformat.writes(notebook), "cells": []}
+    result = run_job(job, SANDBOX, Limits(cpu_seconds=60))
+    assert result.outcome == "finished"
+    printed = "".join(o.get("text", "") for o in result.notebook["cells"][0]["outputs"])
+    assert "network: no" in printed
+    assert "repository: False submissions: False" in printed
+    assert "of the repository: ['.venv']" in printed  # the course's Python, nothing else
+    alive = [p for p in psutil.process_iter(["cmdline"]) if marker in (p.info["cmdline"] or [])]
+    assert alive == []
+
+
+# What a kernel is sent -----------------------------------------------------------------------
+
+
+def test_a_kernel_is_sent_no_key_and_no_answer():
+    exercises = read_exercises(REPO / "notebooks" / NOTEBOOK)
+    keys = re.findall(r"[0-9a-f]{12}", exercises.checks_source)
+    assert keys
+    from grading.submissions import Submission
+
+    job = job_for(Submission("someone", NOTEBOOK, text="{}"), exercises)
+    sent = json.dumps(job)
+    assert not any(key in sent for key in keys)
+    assert "solution_g_prime" not in job["cells"][0][1]
+
+
+# The record, read strictly -------------------------------------------------------------------
+
+KINDS = {"a": "answer", "c": "count", "w": "choice", "f": "function"}
+
+
+def test_the_record_is_read_as_values_only():
+    record = json.dumps(
+        {"a": {"numbers": [1.5, None]}, "c": None, "w": {"word": "more"}, "f": {"points": [[1]]}}
+    )
+    entries = schema.read_record(record, KINDS, {"f": 1})
+    assert entries["a"] == schema.Numbers((1.5, None))
+    assert entries["c"] is schema.NO_ANSWER
+    assert entries["w"] == schema.Word("more")
+    assert entries["f"] == schema.Points(((1.0,),))
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"a": {"numbers": [NaN]}}',  # not JSON: Python's json would read it
+        '{"a": {"numbers": [Infinity]}}',
+        '{"somebody else": {"numbers": [1]}}',
+        "[" * 100_000 + "]" * 100_000,
+        "not json",
+        '"a string"',
+    ],
+)
+def test_a_record_that_is_not_one_is_unreadable(record):
+    assert schema.read_record(record, KINDS, {"f": 1}) is None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"status": "correct"},
+        {"status": "A+"},
+        {"numbers": [True]},
+        {"numbers": "1"},
+        {"numbers": [1], "status": "correct"},
+        {"word": "x"},  # the wrong kind for a number
+        {"unusable": "a reason of my own"},
+    ],
+)
+def test_an_entry_outside_the_schema_is_an_error_of_that_answer_alone(entry):
+    entries = schema.read_record(json.dumps({"a": entry, "c": {"numbers": [3]}}), KINDS, {})
+    assert entries["a"] is schema.UNREADABLE
+    assert verdict("answer", {"written": ["1.000e+00"]}, entries["a"]) == (
+        "error",
+        "the answer could not be read",
+    )
+    assert entries["c"] == schema.Numbers((3.0,))
+    assert entries["w"] is schema.NOT_RECORDED
+
+
+def test_inf_nan_and_huge_numbers_are_wrong_answers():
+    record = json.dumps({"a": {"numbers": [1e300]}, "c": {"numbers": [None]}})
+    entries = schema.read_record(record, KINDS, {})
+    assert verdict("count", {"written": ["27"]}, entries["c"]) == ("wrong", "not a finite number")
+    assert verdict("answer", {"written": ["1.000e+300"]}, entries["a"])[0] == "wrong"
+    right = schema.read_record(json.dumps({"c": {"numbers": [27.0]}}), KINDS, {})["c"]
+    assert verdict("count", {"written": ["27"]}, right) == ("correct", "")
+
+
+def test_every_code_a_kernel_may_send_has_the_graders_own_words():
+    assert set(UNUSABLE) == set(UNUSABLE_SAYS)
+    for code in UNUSABLE:
+        status, detail = verdict("function", {"hidden": [["1.000e+00"]]}, schema.Unusable(code))
+        assert status in ("wrong", "error") and detail == UNUSABLE_SAYS[code][1]
+
+
+def test_a_function_is_graded_at_every_grader_point():
+    expected = {"hidden": [["1.000e+00"], ["2.000e+00"]]}
+    assert verdict("function", expected, schema.Points(((1.0,), (2.0,))))[0] == "correct"
+    assert verdict("function", expected, schema.Points(((1.0,), (2.5,))))[0] == "wrong"
+
+
+# The graded edition -----------------------------------------------------------------------------
+
+
+def test_the_graded_edition_holds_no_key_and_checks_the_form_only(capsys):
+    exercises = read_exercises(REPO / "notebooks" / NOTEBOOK)
+    graded = without_keys(exercises.checks_source)
+    assert not re.search(r"[0-9a-f]{12}", graded)
+    assert graded.startswith("# The checks (collapsed")
+    assert "graded_after_hand_in(values=2)" in graded  # exercise 4: two numbers
+    form = checks.graded_after_hand_in(values=2)
+    assert checks.check_answer("x", [1.2345, 2.0], form, hint="h")
+    assert "recorded" in capsys.readouterr().out
+    assert not checks.check_answer("x", [1.0], form, hint="h")  # one number where two are asked
+    assert not checks.check_answer("x", [float("nan"), 1.0], form, hint="h")
+    assert checks.check_answer("x", [2.59, 1.0], form, hint="h")
+    assert "give more digits" in capsys.readouterr().out
+    one = checks.graded_after_hand_in(values=1)
+    assert not checks.check_count("x", 2.5, one, hint="h")
+    assert checks.check_count("x", 27, one, hint="h")
+    assert checks.check_choice("x", "More ", one, hint="h", choices=["fewer", "more"])
+    assert not checks.check_choice("x", "lots", one, hint="h", choices=["fewer", "more"])
+    assert checks.check_function("x", lambda v: v * 2, [1.0, 2.0], [one, one], hint="h")
+    assert not checks.check_function("x", lambda v: v[None].repeat(2), [1.0], [one], hint="h")
+    out = capsys.readouterr().out
+    assert "correct" not in out.replace("✗", "")
+
+
+def test_the_graded_edition_is_read_by_the_grader_as_the_instructors():
+    notebook = student_edition()
+    cell = next(c for c in notebook.cells if c.source.startswith("# The checks"))
+    assert "graded_after_hand_in" in cell.source
+    labels = set(re.findall(r'check_\w+\(\s*"([^"]+)"', cell.source))
+    assert labels == set(CHECKS)
+
+
+# Finding submissions ----------------------------------------------------------------------------
+
+
+def test_renamed_notebooks_are_matched_and_ambiguity_reported(tmp_path):
+    labels = {NOTEBOOK: set(CHECKS), "02_graph_building.ipynb": {"exercise 1, other"}}
+    text = nbformat.writes(student_edition())
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "Copy of 01_polynomial_gradient.ipynb").write_text(text)
+    (one / "notes.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    found, unmatched = find_notebooks(one, labels)
+    assert found[NOTEBOOK].text == text and "matched by its exercises" in found[NOTEBOOK].note
+    assert unmatched == ["notes.ipynb"]
+    assert found["02_graph_building.ipynb"].text is None  # missing
+    two = tmp_path / "two"
+    two.mkdir()
+    (two / "01_polynomial_gradient (1).ipynb").write_text(text)
+    (two / "01_polynomial_gradient (2).ipynb").write_text(text)
+    found, _ = find_notebooks(two, labels)
+    assert found[NOTEBOOK].text is None and "several files" in found[NOTEBOOK].problem
+    three = tmp_path / "three"
+    three.mkdir()
+    (three / NOTEBOOK).symlink_to(one / "Copy of 01_polynomial_gradient.ipynb")
+    found, _ = find_notebooks(three, labels)
+    assert found[NOTEBOOK].text is None and "symbolic link" in found[NOTEBOOK].problem
+
+
+# The reference answers, signed ------------------------------------------------------------------
+
+
+def test_a_changed_reference_file_is_not_believed(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADING_STATE_DIR", str(tmp_path / "state"))
+    path = tmp_path / "reference.json"
+    references = References(path, 60)
+    references.cache = {"x": {"digest": "d", "hidden": {}, "answers": {"a": {"written": ["1"]}}}}
+    references.save()
+    assert References(path, 60).cache == references.cache
+    stored = json.loads(path.read_text())
+    stored["entries"]["x"]["answers"]["a"]["written"] = ["2"]
+    path.write_text(json.dumps(stored))
+    said = []
+    assert References(path, 60, say=said.append).cache == {}
+    assert "was changed" in said[0]
+
+
+# Without a sandbox ------------------------------------------------------------------------------
+
+
+def test_without_a_sandbox_make_grade_refuses_and_says_how(tmp_path, monkeypatch, capsys):
+    from grading import executors
+
+    monkeypatch.setattr(executors, "_worker_sandbox", {})
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap
+    monkeypatch.delenv("UNSAFE_NO_SANDBOX", raising=False)
+    (tmp_path / "submissions" / "someone").mkdir(parents=True)
+    assert grade([str(tmp_path / "submissions"), str(tmp_path / "out")]) == 2
+    said = capsys.readouterr().err
+    assert "bubblewrap (bwrap) is not installed" in said
+    assert "apt-get install bubblewrap" in said and "UNSAFE_NO_SANDBOX=1" in said
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_progress_line_counts_and_estimates():
+    now = [0.0]
+    lines = []
+    progress = Progress(
+        4, stream=type("S", (), {"write": lambda s, t: lines.append(t), "flush": lambda s: None})()
+    )
+    progress.clock, progress.start = (lambda: now[0]), 0.0
+    now[0] = 30.0
+    progress.finished(failed=False)
+    now[0] = 60.0
+    progress.finished(failed=True)
+    assert lines[0] == "graded 1/4 notebooks, 0 failed so far, about 1 min 30 s left"
+    assert lines[2] == "graded 2/4 notebooks, 1 failed so far, about 1 min 00 s left"
+
+
+def test_unsafe_no_sandbox_grades_anyway_and_warns(tmp_path, monkeypatch, capsys):
+    from grading import executors
+
+    monkeypatch.setattr(executors, "_worker_sandbox", {})
+    monkeypatch.setenv("PATH", str(tmp_path))  # no bwrap
+    monkeypatch.setenv("UNSAFE_NO_SANDBOX", "1")
+    write_class(tmp_path / "submissions", {"someone": HONEST["all-unanswered"]})
+    arguments = ["--notebooks", "01", "--timeout", str(TIME_LIMIT)]
+    assert grade([str(tmp_path / "submissions"), str(tmp_path / "out"), *arguments]) == 0
+    assert "WARNING: UNSAFE_NO_SANDBOX=1" in capsys.readouterr().out
+    assert {row["status"] for row in read_rows(tmp_path / "out")} == {"unanswered"}
+
+
+def test_out_inside_the_submissions_is_refused(tmp_path):
+    (tmp_path / "someone").mkdir()
+    with pytest.raises(SystemExit):
+        grade([str(tmp_path), str(tmp_path / "grades")])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "student").glob("0*.ipynb")))
+def test_every_notebook_has_a_graded_edition_the_grader_reads(name):
+    import ast
+
+    from grading.editions import edition
+
+    cell = next(c for c in edition(name, "graded").cells if c.source.startswith("# The checks"))
+    ast.parse(cell.source)
+    assert not re.search(r"[0-9a-f]{12}", cell.source)
+    instructor = read_exercises(REPO / "notebooks" / name)
+    assert set(re.findall(r'check_\w+\(\s*"([^"]+)"', cell.source)) == {
+        c.label for c in instructor.checks
     }
-    for student in (first, other):
-        values = parameters_for(student, NOTEBOOK)
-        parameters = next(s for s in sources[student] if s.startswith("EXERCISE_2_POINT ="))
-        assert f"EXERCISE_2_POINT = {values['EXERCISE_2_POINT']!r}" in parameters
-    checks = {s: next(c for c in sources[s] if c.startswith("# The checks")) for s in sources}
-    assert checks[first] != checks[other]  # other keys for other numbers
-
-
-def test_each_student_is_graded_on_their_own_numbers(personal_class):
-    first, other, _, rows = personal_class
-    for check in CHECKS:
-        assert rows[first, check] == "correct", check
-        # The first student's answers, handed in by the other: right only where the numbers
-        # are everyone's (exercises 1 and 4).
-        assert rows[other, check] == ("wrong" if check in PERSONAL else "correct"), check

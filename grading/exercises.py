@@ -1,14 +1,30 @@
 """The exercises of a notebook, read from the instructor edition: for each check, its label, its
-kind (answer, count, choice, function), its hint and the call that the exercise cell makes."""
+kind (answer, count, choice, function), its hint and the call that the exercise cell makes; and
+the checks cell as a kernel may see it, without its keys.
+
+The grader reads the format the notebooks use: a collapsed checks cell starting with
+`CHECKS_MARKER` whose `check_exercise_N` functions call `check_answer`, `check_count`,
+`check_choice` or `check_function` from `helpers.exercises` with a label, key(s) and a hint,
+and code cells tagged `exercise` ending in `passed = check_exercise_N(...)`.
+
+A function check is graded on points the student edition does not show. The instructor may
+give them in the checks cell's metadata, `{"grading": {"hidden_points": {label: "a Python
+expression"}}}`, evaluated after the checks cell; without it the grader moves each shown point
+by a secret random amount (`kernel_side.grader_points`).
+"""
 
 import ast
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 
 CHECKS_MARKER = "# The checks (collapsed"
 EXERCISE_TAG = "exercise"
 CHECK_KINDS = ("answer", "count", "choice", "function")
+# A key as the checks cell writes it: 12 hex digits per value, space-separated, in quotes.
+KEY_LITERAL = re.compile(r'"[0-9a-f]{12}(?: [0-9a-f]{12})*"')
 
 
 @dataclass
@@ -29,6 +45,19 @@ class NotebookExercises:
     name: str  # NN_topic.ipynb
     checks_source: str  # the instructor's checks cell
     exercises: list[Exercise]
+    hidden_points: dict[str, str] = field(default_factory=dict)  # label: expression
+
+    @property
+    def checks_without_keys(self) -> str:
+        """The checks cell with every key replaced by None: what a student's kernel gets."""
+        return KEY_LITERAL.sub("None", self.checks_source)
+
+    @property
+    def calls(self) -> dict[str, list[str]]:
+        """{an exercise cell's call: the labels of the checks it makes}."""
+        return {
+            exercise.call: [check.label for check in exercise.checks] for exercise in self.exercises
+        }
 
     @property
     def checks(self) -> list[Check]:
@@ -62,9 +91,9 @@ def _checks_by_function(checks_source: str) -> dict[str, list[Check]]:
 def read_exercises(path) -> NotebookExercises:
     """The exercises of one instructor notebook."""
     notebook = nbformat.read(path, as_version=4)
-    checks_source = next(
-        cell.source for cell in notebook.cells if cell.source.startswith(CHECKS_MARKER)
-    )
+    checks_cell = next(cell for cell in notebook.cells if cell.source.startswith(CHECKS_MARKER))
+    checks_source = checks_cell.source
+    hidden = checks_cell.metadata.get("grading", {}).get("hidden_points", {})
     by_function = _checks_by_function(checks_source)
     exercises = []
     for cell in notebook.cells:
@@ -73,4 +102,4 @@ def read_exercises(path) -> NotebookExercises:
         statement = ast.parse(cell.source).body[-1]  # passed = check_exercise_N(...)
         call = ast.get_source_segment(cell.source, statement.value)
         exercises.append(Exercise(call, by_function[statement.value.func.id]))
-    return NotebookExercises(path.name, checks_source, exercises)
+    return NotebookExercises(Path(path).name, checks_source, exercises, dict(hidden))

@@ -6,7 +6,7 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from tools.grading.verdicts import STATUSES
+from grading.verdicts import STATUSES
 
 COLUMNS = ["student", "notebook", "exercise", "status", "points", "detail"]
 
@@ -39,7 +39,8 @@ SAYS = {
 }
 
 
-def write_feedback(rows: list[dict], hints: dict, out: Path) -> None:
+def write_feedback(rows: list[dict], hints: dict, notes: dict, out: Path) -> None:
+    """`notes`: {(student, notebook): a sentence about the file graded (a renamed one)}."""
     folder = out / "feedback"
     folder.mkdir(parents=True, exist_ok=True)
     for student in sorted({row["student"] for row in rows}):
@@ -51,6 +52,8 @@ def write_feedback(rows: list[dict], hints: dict, out: Path) -> None:
             if row["notebook"] != notebook:
                 notebook = row["notebook"]
                 lines += ["", f"## {notebook}", ""]
+                if notes.get((student, notebook)):
+                    lines += [f"({notes[student, notebook]})", ""]
             line = f"- **{row['exercise']}**: {SAYS[row['status']]}"
             if row["status"] == "error" and row["detail"]:
                 line += f" ({row['detail'][:200]})"
