@@ -20,14 +20,17 @@ NOTEBOOK = "01_polynomial_gradient.ipynb"
 TIME_LIMIT = 40  # seconds per notebook; notebook 01 runs in a few
 CHECKS = [
     "exercise 1, g'(x) by hand",
-    "exercise 2, g'' at your point",
-    "exercise 3, accumulated x.grad",
-    "exercise 4, the .sum() trick on q(v) = (v₀ + v₁)²",
+    "exercise 1, g'(x) by autograd",
+    "exercise 2, x.grad of the running total",
+    "exercise 3, the micro-batches' factors",
+    "exercise 4, Hv by hand at your point",
+    "exercise 4, Hv by autograd",
 ]
 # The reference solutions' results, under the names the exercise cells read.
 FROM_SOLUTIONS = (
-    "g_prime_by_hand = solution_g_prime\nanswer_2 = d2g\n"
-    "prediction_3 = x_solution.grad\nprediction_4 = q_trick"
+    "g_prime_by_hand = solution_g_prime\ng_prime_by_autograd = solution_g_prime_by_autograd\n"
+    "prediction_2 = x_solution.grad\nfactors_3 = solution_factors\n"
+    "hv_by_hand = solution_hv\nhessian_vector_product = solution_hessian_vector_product"
 )
 
 
@@ -64,8 +67,11 @@ def without_checks_cell():
         "\n".join(line for line in cell.source.splitlines() if "check_exercise" not in line)
         for cell in solution_cells()
     ]
-    own_g = "def g(x):  # the checks cell defined it\n    return x**2 * torch.sin(x)"
-    return with_cells(own_g, *answers, FROM_SOLUTIONS, notebook=notebook)
+    own_functions = (  # the checks cell defined them
+        "def g(x):\n    return x**2 * torch.sin(x)\n\n\n"
+        "def q(w):\n    return w[0] ** 2 * w[1] + w[1] ** 3"
+    )
+    return with_cells(own_functions, *answers, FROM_SOLUTIONS, notebook=notebook)
 
 
 CHEAT = """
@@ -76,23 +82,26 @@ def check_exercise_1(*args, **kwargs):
 
 check_answer = check_count = check_function = lambda *args, **kwargs: True
 check_exercise_2 = check_exercise_3 = check_exercise_4 = check_exercise_1
-g_prime_by_hand = lambda x: x
-answer_2, prediction_3, prediction_4 = 1.0, 3, [0.0, 0.0]
+g_prime_by_hand = g_prime_by_autograd = lambda x: x
+prediction_2, factors_3, hv_by_hand = [0.0] * 4, [0.5, 0.5], [0.0, 0.0]
+hessian_vector_product = lambda w, v: v
 print("✓ all exercises correct")
 """
 
 CLASS = {  # student: (their notebook, or None for none handed in; the expected statuses)
-    "all-correct": (with_cells(FROM_SOLUTIONS, solutions=True), ["correct"] * 4),
-    "all-unanswered": (student_edition(), ["unanswered"] * 4),
+    "all-correct": (with_cells(FROM_SOLUTIONS, solutions=True), ["correct"] * 6),
+    "all-unanswered": (student_edition(), ["unanswered"] * 6),
     "some-wrong": (
-        with_cells(FROM_SOLUTIONS, "answer_2 = 2.5\nprediction_3 = 18", solutions=True),
-        ["correct", "wrong", "wrong", "correct"],
+        with_cells(
+            FROM_SOLUTIONS, "prediction_2 = [1, 2, 3, 4]\nfactors_3 = [0.5, 0.5]", solutions=True
+        ),
+        ["correct", "correct", "wrong", "wrong", "correct", "correct"],
     ),
-    "cheater": (with_cells(CHEAT), ["wrong"] * 4),
-    "no-checks-cell": (without_checks_cell(), ["correct"] * 4),
-    "endless-loop": (with_cells("while True:\n    pass"), ["timeout"] * 4),
-    "hands-in-nothing": (None, ["missing"] * 4),
-    "not-json": ("this is not a notebook {", ["error"] * 4),
+    "cheater": (with_cells(CHEAT), ["wrong"] * 6),
+    "no-checks-cell": (without_checks_cell(), ["correct"] * 6),
+    "endless-loop": (with_cells("while True:\n    pass"), ["timeout"] * 6),
+    "hands-in-nothing": (None, ["missing"] * 6),
+    "not-json": ("this is not a notebook {", ["error"] * 6),
 }
 
 
@@ -144,8 +153,8 @@ def test_the_summary_counts_each_status(graded):
 def test_feedback_gives_hints_and_never_the_answers(graded):
     *_, out = graded
     feedback = (out / "feedback" / "some-wrong.md").read_text(encoding="utf-8")
-    assert "Points: 2 of 4." in feedback
-    assert "not yet right" in feedback and "Hint: Differentiate twice" in feedback
+    assert "Points: 4 of 6." in feedback
+    assert "not yet right" in feedback and "Hint: Entry j of vᵀJ" in feedback
     reference = json.loads((out / "reference.json").read_text(encoding="utf-8"))
     for written in reference[NOTEBOOK]["answers"].values():
         for answer in written:
@@ -162,7 +171,7 @@ def test_the_batch_ends_within_the_time_limit(graded):
 
 # Personal editions ------------------------------------------------------------------------------
 
-PERSONAL = ["exercise 2, g'' at your point", "exercise 3, accumulated x.grad"]
+PERSONAL = ["exercise 3, the micro-batches' factors", "exercise 4, Hv by hand at your point"]
 
 
 def two_students_with_other_numbers():
@@ -170,7 +179,9 @@ def two_students_with_other_numbers():
     first = parameters_for(ids[0], NOTEBOOK)
     for other in ids[1:]:
         values = parameters_for(other, NOTEBOOK)
-        if all(values[name] != first[name] for name in ("EXERCISE_2_POINT", "EXERCISE_3_X")):
+        if all(
+            values[name] != first[name] for name in ("EXERCISE_3_FIRST_BATCH", "EXERCISE_4_POINT")
+        ):
             return ids[0], other
     raise AssertionError("no two ids with other numbers")
 
@@ -216,8 +227,9 @@ def test_a_personal_edition_holds_its_own_numbers_and_keys(personal_class):
     }
     for student in (first, other):
         values = parameters_for(student, NOTEBOOK)
-        parameters = next(s for s in sources[student] if s.startswith("EXERCISE_2_POINT ="))
-        assert f"EXERCISE_2_POINT = {values['EXERCISE_2_POINT']!r}" in parameters
+        parameters = next(s for s in sources[student] if s.startswith("EXERCISE_3_FIRST_BATCH ="))
+        for name in ("EXERCISE_3_FIRST_BATCH", "EXERCISE_4_POINT"):
+            assert f"{name} = {values[name]!r}" in parameters
     checks = {s: next(c for c in sources[s] if c.startswith("# The checks")) for s in sources}
     assert checks[first] != checks[other]  # other keys for other numbers
 
@@ -227,5 +239,5 @@ def test_each_student_is_graded_on_their_own_numbers(personal_class):
     for check in CHECKS:
         assert rows[first, check] == "correct", check
         # The first student's answers, handed in by the other: right only where the numbers
-        # are everyone's (exercises 1 and 4).
+        # are everyone's (exercises 1 and 2, and exercise 4's function).
         assert rows[other, check] == ("wrong" if check in PERSONAL else "correct"), check

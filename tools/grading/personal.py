@@ -3,8 +3,8 @@ natural, drawn from the student's id, and the grader checks each student against
 
     python -m tools.grading.personal IDS_FILE OUT   # OUT/<id>/NN_topic.ipynb, one per student
 
-So far notebook 01: the point of exercise 2 (g'' there) and the point and the number of
-backward() calls of exercise 3. A notebook takes part through a code cell tagged `parameters`
+So far notebook 01: the size of exercise 3's first micro-batch and the point w of exercise 4's
+Hessian–vector product. A notebook takes part through a code cell tagged `parameters`
 with one `NAME = value` line per number; `DRAWS` says what each may be. A personal edition is the
 student edition with that cell's values replaced and its checks' keys made for them: the
 instructor edition runs once with the student's values (its reference solutions read the same
@@ -29,9 +29,17 @@ from tools.grading.exercises import CHECKS_MARKER
 PARAMETERS_TAG = "parameters"
 DRAWS = {  # notebook: {name: the values it may take}
     "01_polynomial_gradient.ipynb": {
-        "EXERCISE_2_POINT": [round(0.3 + 0.1 * k, 1) for k in range(13)],  # 0.3 … 1.5
-        "EXERCISE_3_X": [-3.0, -2.0, 2.0, 3.0, 4.0],  # f'(x) = 3x² − 3: a whole number
-        "EXERCISE_3_CALLS": [2, 3, 4, 5],
+        "EXERCISE_3_FIRST_BATCH": list(range(4, 14)),  # 4 … 13 of the 17 grid points
+        "EXERCISE_4_POINT": [  # w of Hv: neither entry of Hv = (2w₁ − 2w₀, 2w₀ − 6w₁) is 0
+            (1.0, 2.0),
+            (2.0, 1.0),
+            (-1.0, 2.0),
+            (0.5, -1.5),
+            (1.5, 2.5),
+            (-2.0, -1.0),
+            (3.0, 2.0),
+            (-0.5, 1.5),
+        ],
     },
 }
 
