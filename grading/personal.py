@@ -1,8 +1,8 @@
 """Personal numbers: every student gets their own numbers in the exercises where that is
 natural, drawn from the student's id, the same on every run.
 
-So far notebook 01: the point of exercise 2 (g'' there) and the point and the number of
-backward() calls of exercise 3. A notebook takes part through a code cell tagged `parameters`
+So far notebook 01: the size of exercise 3's first micro-batch and the point w of exercise 4's
+Hessian–vector product. A notebook takes part through a code cell tagged `parameters`
 with one `NAME = value` line per number; `DRAWS` says what each may be. The instructor
 edition's reference solutions read the same names, so a reference run with a student's values
 gives that student's answers (`reference.py`); `editions.py` writes the personal editions.
@@ -14,9 +14,17 @@ import re
 PARAMETERS_TAG = "parameters"
 DRAWS = {  # notebook: {name: the values it may take}
     "01_polynomial_gradient.ipynb": {
-        "EXERCISE_2_POINT": [round(0.3 + 0.1 * k, 1) for k in range(13)],  # 0.3 … 1.5
-        "EXERCISE_3_X": [-3.0, -2.0, 2.0, 3.0, 4.0],  # f'(x) = 3x² − 3: a whole number
-        "EXERCISE_3_CALLS": [2, 3, 4, 5],
+        "EXERCISE_3_FIRST_BATCH": list(range(4, 14)),  # 4 … 13 of the 17 grid points
+        "EXERCISE_4_POINT": [  # w of Hv: neither entry of Hv = (2w₁ − 2w₀, 2w₀ − 6w₁) is 0
+            (1.0, 2.0),
+            (2.0, 1.0),
+            (-1.0, 2.0),
+            (0.5, -1.5),
+            (1.5, 2.5),
+            (-2.0, -1.0),
+            (3.0, 2.0),
+            (-0.5, 1.5),
+        ],
     },
 }
 SAFE_ID = re.compile(r"^[\w][\w.-]*$")  # a folder name on every system

@@ -12,7 +12,7 @@ Nothing in the output is fetched from the network and no kernel is needed to cli
 so it works the same in JupyterLab, Colab, VS Code and on the course website. Its ids are derived
 from its content, so a rerun writes the same bytes. Without a program to draw graphs
 (`helpers.graphs.graphviz_program`) the same steps are a table that the buttons walk through.
-Notebook 03 introduces it.
+Notebook 02 introduces it.
 """
 
 import hashlib

@@ -5,8 +5,6 @@ an output, or in the text through code, never here."""
 QUOTED_NUMBERS = {
     "01_polynomial_gradient": {
         "2.25": "1.5², in a comment's arithmetic for f'(1.5)",
-        "2.718": "e to four significant digits: what a printed value looks like",
-        "27": "3 × f'(2) = 3 × 9: the reference solution's arithmetic",
     },
     "02_graph_building": {},
     "03_backward_pass": {},

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = "student/01_polynomial_gradient.ipynb"
-ANSWER = "answer_2 = 2.5942"  # g''(x) at the edition's point, x = 0.5, to 5 significant digits
+# Exercise 3's factors for the edition's first micro-batch, 8 of 17 points, to 5 significant digits.
+ANSWER = "factors_3 = [0.47059, 0.52941]"
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "student",
     "GIT_AUTHOR_EMAIL": "student@example.org",
@@ -62,9 +63,9 @@ def clone(tmp_path, monkeypatch):
 
 def answer_exercise(notebook: Path) -> None:
     content = json.loads(notebook.read_text(encoding="utf-8"))
-    cells = [cell for cell in content["cells"] if "answer_2 = None" in "".join(cell["source"])]
+    cells = [cell for cell in content["cells"] if "factors_3 = None" in "".join(cell["source"])]
     assert len(cells) == 1
-    cells[0]["source"] = "".join(cells[0]["source"]).replace("answer_2 = None", ANSWER)
+    cells[0]["source"] = "".join(cells[0]["source"]).replace("factors_3 = None", ANSWER)
     notebook.write_text(json.dumps(content, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
@@ -79,7 +80,9 @@ def test_a_students_answers_survive_the_test_command_and_make_student(clone):
     answer_exercise(notebook)
     run = execute_notebook(notebook, write=True)  # the student runs it and saves
     assert run.ok, run.error[-2000:]
-    assert "✓ exercise 2, g'' at your point: correct" in notebook.read_text(encoding="utf-8")
+    assert "✓ exercise 3, the micro-batches' factors: correct" in notebook.read_text(
+        encoding="utf-8"
+    )
 
     # Running a student notebook changes no tracked file but the notebook itself.
     assert git(clone, "status", "--porcelain").splitlines() == [f" M {NOTEBOOK}"]
