@@ -43,6 +43,7 @@ _NAMING_WORDS = [
     "slide",
     "slides",
     "chapter",
+    "theorem",
     "figure",
     "python",
     "torch",

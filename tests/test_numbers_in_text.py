@@ -71,7 +71,7 @@ def test_ordinary_prose_is_not_read_as_a_quote():
     prose = notebook(
         markdown=(
             "## 5. Why reverse mode\n1. Two layers, notebook 03, exercise 12, step 3 of 7, "
-            "float64, Python 3.13, $x^{10}$, `torch.randn(20, 1000)`, "
+            "float64, Python 3.13, Theorem 18.1, $x^{10}$, `torch.randn(20, 1000)`, "
             "[badge](https://example.org/v/2024/a.svg)."
         )
     )
