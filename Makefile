@@ -79,22 +79,25 @@ student: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m helpers.data
 
-# Each notebook runs once, under nbval, first, in two pytest-xdist workers side by side: notebook
-# 05, as long as the others together, in one, the others in the other (tests/conftest.py: --alone),
-# one worker on a one-core machine. The tests after them read what those runs logged (the answers
-# the reference solutions got accepted; both workers append to it, a line per write, so lines never
-# mix): tools/pytest_in_turn.py runs them next, even when a notebook failed. Figures go to a
+# One pytest session in two xdist workers (--dist loadgroup, tests/conftest.py): notebooks 01-04
+# under nbval in one worker and notebook 05 in the other (the first two groups in collection
+# order: --no-loadscope-reorder keeps that order), then every test module goes to whichever
+# worker is free (a module stays whole on one worker, so its fixtures are made once); one worker
+# on a one-core machine. The tests marked `after_notebooks` read what those runs logged (the
+# answers the reference solutions got accepted; workers append to the log a line per write):
+# tools/pytest_in_turn.py runs them next, even when a notebook failed. Figures go to a
 # throw-away folder: running the tests never changes figures/.
 # tests/test_make_test.py runs this recipe on notebooks of its own (these variables).
 TEST_NOTEBOOKS := notebooks
 TEST_ALONE := notebooks/05_mnist_models.ipynb
-UNIT_TESTS := tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load -m "not slow"
+UNIT_TESTS := tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load
 
 test: $(STAMP)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) ACCEPTED_ANSWERS_LOG=$$(mktemp) exec $(BIN)/python \
 		-m tools.pytest_in_turn -p tests.conftest -p no:cacheprovider $(NBVAL) \
-		-n auto --maxprocesses 2 --dist loadgroup --alone $(TEST_ALONE) $(TEST_NOTEBOOKS) \
-		--then $(UNIT_TESTS)
+		-n auto --maxprocesses 2 --dist loadgroup --no-loadscope-reorder --alone $(TEST_ALONE) \
+		$(TEST_NOTEBOOKS) $(UNIT_TESTS) -m "not slow and not after_notebooks" \
+		--then $(UNIT_TESTS) -m after_notebooks
 
 # What runs notebooks again beyond make test's one run of each: the student edition with the
 # solutions after it, a simulated Colab install, notebook 05 on a full-size split, the

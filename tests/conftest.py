@@ -73,10 +73,11 @@ def pytest_xdist_auto_num_workers(config):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist, in each worker, reads the marks
 def pytest_collection_modifyitems(config, items):
-    """Two xdist groups of notebook cells for `--dist loadgroup`: the `--alone` notebook's and
-    all the others'. Each group runs whole on one worker, one group per worker. (`--dist loadfile`
-    hands out one notebook at a time, most cells first, then to whichever worker is free: 05 and
-    03 first, then 04, 02, 01, any of which can land behind 05.)"""
+    """xdist groups for `--dist loadgroup`: the `--alone` notebook's cells, all the other
+    notebooks' cells, and one group per test module. Each group runs whole on one worker; with
+    `--no-loadscope-reorder` they are handed out in collection order, so the two notebook groups
+    start first, one per worker, and the modules follow as workers free up. (`--dist loadfile`
+    hands out one notebook at a time, most cells first, so any of 01-04 could land behind 05.)"""
     alone = config.getoption("alone")
     if not alone:
         return
@@ -84,6 +85,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.xdist_group("alone" if item.path == alone else "rest"))
+        else:  # a test module stays whole on one worker: its fixtures are made once
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,5 +1,6 @@
 """`make test`'s recipe, run on small notebooks of its own: the notebooks under nbval in xdist
-workers side by side, then the tests (tools/pytest_in_turn.py)."""
+workers side by side, then the tests that read what they logged (tools/pytest_in_turn.py).
+The recipe changes rarely and these take a minute, so they run in `make slow-test` (CI runs it)."""
 
 import json
 import os
@@ -36,6 +37,7 @@ def make_test(notebooks, alone, tests) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_the_tests_run_after_the_notebooks_and_a_failing_notebook_fails_the_run(tmp_path, repo):
     """Notebook 01 logs a line late, notebook 02 (alone) logs one and fails: the test that reads
     both lines passes only if it ran after both notebooks, with the same ACCEPTED_ANSWERS_LOG."""
@@ -47,7 +49,8 @@ def test_the_tests_run_after_the_notebooks_and_a_failing_notebook_fails_the_run(
     tests = tmp_path / "after"
     tests.mkdir()
     (tests / "test_after.py").write_text(
-        "import os\nfrom pathlib import Path\n\ndef test_both_lines():\n"
+        "import os\nfrom pathlib import Path\n\nimport pytest\n\n\n"
+        "@pytest.mark.after_notebooks\ndef test_both_lines():\n"
         "    lines = Path(os.environ['ACCEPTED_ANSWERS_LOG']).read_text().split()\n"
         "    assert sorted(lines) == ['one', 'two']\n"
     )
@@ -69,6 +72,7 @@ def test_the_tests_run_after_the_notebooks_and_a_failing_notebook_fails_the_run(
     assert len(set.union(*workers.values())) == WORKERS, output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ctrl_c", [False, True], ids=["SIGTERM to make", "Ctrl-C"])
 def test_a_signal_stops_the_workers_and_their_kernels_within_seconds(tmp_path, repo, ctrl_c):
     """A time limit (SIGTERM to make) or Ctrl-C (SIGINT to make's process group, as a terminal

@@ -248,6 +248,7 @@ def accepted_answers(tmp_path_factory):
     return answers
 
 
+@pytest.mark.after_notebooks
 @pytest.mark.parametrize("path", STUDENT, ids=lambda p: p.name)
 def test_no_accepted_answer_is_readable_in_the_student_edition(path, accepted_answers):
     if path.name.startswith("05") and not os.environ.get("MNIST_ROOT"):
