@@ -11,7 +11,7 @@ result holds on a noisy machine. What runs is the lessons' own code, imported fr
                           (train_slides_loop, slides_loader)
     autograd_overhead     least-squares gradient by autograd      vs  Xᵀ(Xw − y) by hand
     gram_vs_matvec        gradient through XᵀX                    vs  two mat-vecs (+ memory)
-    lecture_vs_minibatch  Part A: train_lecture_recipe (full      vs  Part B's Adam rung:
+    lecture_vs_minibatch  Part A: train_lecture_recipe (full      vs  Adam at step 0.001:
                           batch, 1,000 steps), both models            train_one_run, 20 passes
     notebooks             all notebooks, each in a fresh kernel   vs  a fresh kernel per notebook
                                                                       that only imports (the floor)
@@ -67,7 +67,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.seed_study import draw_split
 from lessons.least_squares import autograd_gradient, gram_gradient, matvec_gradient
 from lessons.mnist_models import (
-    LADDER,
+    OPTIMISERS,
     PASSES,
     Logistic,
     SimpleNN,
@@ -84,7 +84,7 @@ DEFAULT = {
     "pipeline_images": None,  # the whole training split
     "least_squares": (20_000, 2_000),
     "lecture_steps": 1_000,  # Part A's steps
-    "minibatch_passes": PASSES,  # the ladder's budget
+    "minibatch_passes": PASSES,  # notebook 05's budget
     "notebooks": None,  # all of them
     "suite_passes": 1,  # each notebook once: the suite takes minutes
     "class_size": 3,  # students in the graded class
@@ -108,11 +108,13 @@ REPO = Path(__file__).resolve().parent.parent
 FLOOR_SOURCE = (
     "import matplotlib.pyplot\nimport torch\n\n"
     "import helpers.backward_viewer, helpers.data, helpers.device, helpers.exercises\n"
-    "import helpers.graphs, helpers.memory, helpers.plotting, helpers.seed_runs, helpers.timing\n"
-    "import helpers.training"
+    "import helpers.graphs, helpers.memory, helpers.plotting, helpers.seed_runs\n"
+    "import helpers.statistics, helpers.timing, helpers.training"
 )
-SUITE_OVER_FLOOR_GOAL = "<= 3"
-ADAM_RUNG = "Adam, step 0.001"  # Part B's minibatch rung that lecture_vs_minibatch times
+SUITE_OVER_FLOOR_GOAL = "<= 5"  # the guard; the target is 4 (CONTRIBUTING, "Benchmarks")
+# lecture_vs_minibatch's minibatch side: notebook 05's Adam at the step its logistic grid picks for
+# the last iterate, without weight decay (a timing, not a comparison of accuracies).
+MINIBATCH_OPTIMISER = ("Adam", 0.001)
 
 
 def case(name, a, b, a_seconds, b_seconds, goal, device, **extra):
@@ -244,19 +246,22 @@ def gram_vs_matvec(settings, device):
 
 
 def lecture_vs_minibatch(settings, device):
-    """Notebook 05's Part A against the Adam rung of its Part B, both models, on the notebook's
+    """Notebook 05's Part A against its minibatch loop, both models, on the notebook's
     4,000 / 1,000 draw: `train_lecture_recipe` as Part A calls it (full batch, SGD at step 0.01,
-    1,000 steps, a record every 25) against `train_one_run` with the ladder's Adam optimiser
-    (batches of 64, weight decay, 20 passes), one seed. Each side's test accuracy is kept."""
+    1,000 steps, a record every 25) against `train_one_run` with notebook 05's Adam
+    (`MINIBATCH_OPTIMISER`: batches of 64, 20 passes), one seed. Each side's test accuracy is
+    kept."""
     images, digits = load_mnist("train")
     test_images, test_digits = load_mnist("test")
     lecture_rows = first_images_per_digit(digits, per_digit=500)
     features, parity = mnist_features(images), parity_labels(digits)
-    _, (X, y, X_val, y_val) = draw_split(features, parity, lecture_rows, 0, device)
+    _, (X, y, X_val, y_val) = draw_split(features, parity, lecture_rows, device)
     X_test = mnist_features(test_images).to(device)
     y_test = parity_labels(test_digits).to(device)
     models = {"Logistic": Logistic, "SimpleNN": SimpleNN}
-    batch_size, adam = LADDER[ADAM_RUNG]
+    name, step = MINIBATCH_OPTIMISER
+    batch_size, make = OPTIMISERS[name]
+    adam = make(step, 0.0)
     accuracy = {}
 
     def test_accuracy(model):
@@ -281,7 +286,7 @@ def lecture_vs_minibatch(settings, device):
         "lecture_vs_minibatch",
         f"Part A, train_lecture_recipe: full batch, {settings['lecture_steps']} steps,"
         " Logistic + SimpleNN",
-        f"Part B's rung {ADAM_RUNG!r}, train_one_run: batches of {batch_size},"
+        f"{name} at step {step}, train_one_run: batches of {batch_size},"
         f" {settings['minibatch_passes']} passes, Logistic + SimpleNN",
         a,
         b,

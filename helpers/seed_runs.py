@@ -19,8 +19,10 @@ also keeps, for every copy, the average of all its iterates over the last `k` pa
 """
 
 import copy
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -28,6 +30,9 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from helpers.training import progress
 
+# The seed study of notebook 05 (benchmarks/seed_study.py writes it), package data: a notebook
+# shows it wherever `helpers` is installed, on Colab too, not only in a checkout.
+SEED_STUDY = Path(__file__).with_name("seed_study.json")
 COLUMNS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "squared_norm")
 
 
@@ -209,3 +214,8 @@ def train_seeds_together(
             _average={k: v.cpu() for k, v in average[name].items()} if average_last else None,
         )
     return runs
+
+
+def load_seed_study() -> dict:
+    """The seed study's results (`SEED_STUDY`), as benchmarks/seed_study.py wrote them."""
+    return json.loads(SEED_STUDY.read_text(encoding="utf-8"))

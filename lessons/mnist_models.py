@@ -1,6 +1,7 @@
 """Generated from notebooks/05_mnist_models.ipynb (its cells tagged `export`) by
 tools/lesson_modules.py: edit the notebook, never this file."""
 
+import math
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
@@ -8,6 +9,7 @@ from torchvision import datasets, transforms
 from helpers.data import MNIST_MEAN, MNIST_STD
 from helpers.paths import data_root
 from helpers.seed_runs import train_seeds_together
+from helpers.statistics import seeds_needed, standard_error, t_quantile
 from helpers.training import History, evaluate, iterate_minibatches
 
 
@@ -47,7 +49,7 @@ class BinaryClassifier(nn.Module):
         return self.linear2(torch.tanh(z1))  # (batch, 1)
 
 
-HIDDEN_DIM = 128
+HIDDEN_DIM = 32  # the architecture slide names no width: SimpleNN's
 
 
 SLIDES_TRANSFORM = transforms.Compose(
@@ -71,9 +73,9 @@ def train_lecture_recipe(
     for step in range(1, steps + 1):
         optimizer.zero_grad()  # 1. zero the gradients
         probabilities = torch.sigmoid(model(X_train)).squeeze(1)  # 2. forward: (n_train,) in [0, 1]
-        loss = loss_fn(probabilities, y_train)  # 3. loss
-        loss.backward()  # 4. backward
-        optimizer.step()  # 5. update
+        loss = loss_fn(probabilities, y_train)  #    and the loss
+        loss.backward()  # 3. backward
+        optimizer.step()  # 4. update
         if step % record_every == 0:
             train_loss, train_accuracy = evaluate(model, X_train, y_train, nn.BCEWithLogitsLoss())
             val_loss, val_accuracy = evaluate(model, X_val, y_val, nn.BCEWithLogitsLoss())
@@ -85,6 +87,15 @@ def train_lecture_recipe(
                 val_accuracy=val_accuracy,
             )
     return history
+
+
+LECTURE_VALIDATION = {"Logistic": 0.8730, "SimpleNN": 0.9240}  # the results slide
+
+
+def steps_to_reach(history, accuracy=0.85):
+    """The first recorded step at which validation accuracy reaches `accuracy` (None: never)."""
+    reached = (int(s) for s, a in zip(history["step"], history["val_accuracy"]) if a >= accuracy)
+    return next(reached, None)
 
 
 def train_slides_loop(model, loader, optimizer, device, epochs=5):
@@ -99,93 +110,82 @@ def train_slides_loop(model, loader, optimizer, device, epochs=5):
             optimizer.step()  # 4. update
 
 
-LAMBDA = 1e-4  # the L2 weight of f; `weight_decay=LAMBDA` adds its gradient, LAMBDA * θ
+LAMBDAS = (1.0, 0.3, 0.1, 0.03, 0.01, 0.003, 0.001, 0.0003, 0.0001)  # the grid, strongest first
 
 
-def logistic_objective(theta, A, targets, weight_decay=LAMBDA):
-    """f(θ) = mean BCE of the scores Aθ + (λ/2)‖θ‖²; θ = (w, b), A = [X, 1]. With
-    weight_decay=0: f₀(θ), the mean loss alone."""
-    scores = A @ theta  # (n,)
-    loss = nn.functional.binary_cross_entropy_with_logits(scores, targets)
+def design_matrix(X, y):
+    """A = [X, 1] and the targets, float64 on the CPU: θ = (w, b) scores the images as Aθ."""
+    A = torch.cat([X.cpu(), torch.ones(len(X), 1)], dim=1).double()  # (n, 785): bias column last
+    return A, y.cpu().double()
+
+
+def logistic_objective(theta, A, targets, weight_decay):
+    """f(θ) = mean BCE of the scores Aθ + (λ/2)‖θ‖², with λ = weight_decay."""
+    loss = nn.functional.binary_cross_entropy_with_logits(A @ theta, targets)
     return loss + weight_decay / 2 * theta @ theta
 
 
-def logistic_hessian(theta, A, targets, weight_decay=LAMBDA):
+def logistic_hessian(theta, A, targets, weight_decay):
     """∇²f(θ) = Aᵀ diag(σ(1 − σ)) A / n + λI, (785, 785)."""
     p = torch.sigmoid(A @ theta)  # (n,)
-    hessian = (A.T * (p * (1 - p))) @ A / len(targets)
-    return hessian + weight_decay * torch.eye(A.shape[1], dtype=A.dtype)
+    identity = torch.eye(A.shape[1], dtype=A.dtype)
+    return (A.T * (p * (1 - p))) @ A / len(targets) + weight_decay * identity
 
 
-def as_theta(model):
-    """A Logistic model's parameters as one float64 θ = (w, b) on the CPU, as A = [X, 1] needs."""
-    return torch.cat([p.detach().cpu().reshape(-1) for p in model.parameters()]).double()
+def newton_step(hessian, gradient):
+    """(∇²f)⁻¹∇f by a Cholesky factorisation; a wrong solve stops here, not three cells later."""
+    step = torch.cholesky_solve(gradient[:, None], torch.linalg.cholesky(hessian))[:, 0]
+    residual = (hessian @ step - gradient).norm().item()
+    assert residual <= 1e-9 * gradient.norm().item(), (
+        f"Newton solve failed: residual {residual:.1e}"
+    )
+    return step
 
 
-def logistic_optimum(X, y, weight_decay=LAMBDA, tolerance=1e-11, max_steps=30):
-    """Newton's method with backtracking on f from θ = 0, in float64 on the CPU: θ*, the gradient
-    norm before each step, each step's length (1: the full Newton step) and the float64 problem
-    (A, targets). weight_decay=0: the mean loss alone, whose Hessian is singular (constant
-    pixels): each step is then the least-squares solution, the shortest of the Newton steps."""
-    A = torch.cat([X.cpu(), torch.ones(len(X), 1)], dim=1).double()  # (n, 785): bias column last
-    targets = y.cpu().double()
-    theta = torch.zeros(A.shape[1], dtype=torch.float64)
+def logistic_optimum(A, targets, weight_decay, start=None, tolerance=1e-10, max_steps=30):
+    """Newton's method with backtracking on f, from `start` (default θ = 0): θ*, the gradient
+    norm before each step, and each step's length (1: the full Newton step)."""
+    theta = torch.zeros(A.shape[1], dtype=A.dtype) if start is None else start.clone()
     gradient_norms, step_lengths = [], []
-    for _ in range(max_steps):
+    while True:
         p = torch.sigmoid(A @ theta)  # (n,)
         gradient = A.T @ (p - targets) / len(targets) + weight_decay * theta  # (785,)
         gradient_norms.append(gradient.norm().item())
         if gradient_norms[-1] < tolerance:
-            break
-        hessian = logistic_hessian(theta, A, targets, weight_decay)  # (785, 785)
-        if weight_decay > 0:
-            newton_step = torch.linalg.solve(hessian, gradient)  # θ − step minimises the model
-        else:
-            newton_step = torch.linalg.lstsq(hessian, gradient[:, None]).solution[:, 0]
+            return theta, gradient_norms, step_lengths
+        if len(step_lengths) == max_steps:
+            raise RuntimeError(
+                f"Newton's method: gradient norm {gradient_norms[-1]:.1e} after "
+                f"{max_steps} steps, not below {tolerance:g}"
+            )
+        step = newton_step(logistic_hessian(theta, A, targets, weight_decay), gradient)
         f_now = logistic_objective(theta, A, targets, weight_decay).item()
-        predicted_decrease = (gradient @ newton_step).item()  # > 0 unless at the optimum
+        predicted = (gradient @ step).item()  # the decrease the slope predicts, > 0
+        # Near θ*, a step's decrease is below f's float64 round-off, which Armijo's test allows.
+        round_off = 4 * torch.finfo(A.dtype).eps * abs(f_now)
         length = 1.0
-        while logistic_objective(theta - length * newton_step, A, targets, weight_decay).item() > (
-            f_now - length * predicted_decrease / 4
+        while (
+            logistic_objective(theta - length * step, A, targets, weight_decay).item()
+            > f_now - length * predicted / 4 + round_off
         ):
             length /= 2  # Armijo: a quarter of the decrease the slope predicts
         step_lengths.append(length)
-        theta = theta - length * newton_step
-    return theta, gradient_norms, step_lengths, A, targets
+        theta = theta - length * step
 
 
-PASSES = 20  # the budget of every rung: passes over the training images
+PASSES = 20  # the work of every run: passes over the training images
 
 
-SEEDS = range(5)  # each: initial weights (torch.manual_seed) and batch order (its own generator)
+BATCH_SIZE = 64
 
 
-LADDER = {  # rung: (batch size, None for full batch; optimiser over a list of parameters)
-    "full-batch GD, step 0.01": (
-        None,
-        lambda params: torch.optim.SGD(params, lr=0.01, weight_decay=LAMBDA),
-    ),
-    "SGD, step 0.01": (64, lambda params: torch.optim.SGD(params, lr=0.01, weight_decay=LAMBDA)),
-    "SGD, step 0.1": (64, lambda params: torch.optim.SGD(params, lr=0.1, weight_decay=LAMBDA)),
-    "momentum 0.9, step 0.01": (
-        64,
-        lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=LAMBDA),
-    ),
-    "Adam, step 0.001": (64, lambda params: torch.optim.Adam(params, lr=1e-3, weight_decay=LAMBDA)),
-    "momentum, no weight decay": (
-        64,
-        lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
-    ),
-}
+TUNING_SEEDS = range(3)  # the best step of each optimiser is chosen on these seeds...
 
 
-COMPARISONS = [  # (rung, the rung it is compared with, what changes)
-    ("SGD, step 0.01", "full-batch GD, step 0.01", "minibatches"),
-    ("SGD, step 0.1", "SGD, step 0.01", "a 10x larger step"),
-    ("momentum 0.9, step 0.01", "SGD, step 0.01", "momentum at the same step"),
-    ("momentum 0.9, step 0.01", "SGD, step 0.1", "momentum at the same effective step"),
-    ("momentum, no weight decay", "momentum 0.9, step 0.01", "no weight decay"),
-]
+REPORT_SEEDS = range(3, 8)  # ...and reported on these, which chose nothing
+
+
+AVERAGED_PASSES = 5  # the tail average: every iterate of the last 5 passes
 
 
 def train_one_run(
@@ -198,28 +198,283 @@ def train_one_run(
             X_train, y_train, batch_size, shuffle=shuffle, generator=batch_order
         ):
             optimizer.zero_grad()  # 1. zero the gradients
-            scores = model(batch_features).squeeze(1)  # 2. forward: (batch,)
-            loss = loss_fn(scores, batch_targets)  # 3. loss
-            loss.backward()  # 4. backward
-            optimizer.step()  # 5. update
+            loss = loss_fn(model(batch_features).squeeze(1), batch_targets)  # 2. forward, loss
+            loss.backward()  # 3. backward
+            optimizer.step()  # 4. update
     return model
 
 
-def run_ladder(model_class, data, seeds=SEEDS, passes=PASSES):
-    """Every rung of LADDER for `model_class`, every seed: {rung: SeedRuns}; `data` is
-    (X_train, y_train, X_val, y_val)."""
+def sgd(step, weight_decay, momentum=0.0):
+    return lambda params: torch.optim.SGD(
+        params, lr=step, momentum=momentum, weight_decay=weight_decay
+    )
+
+
+def adam(step, weight_decay):
+    return lambda params: torch.optim.Adam(params, lr=step, weight_decay=weight_decay)
+
+
+OPTIMISERS = {  # name: (batch size, None for full batch; its maker at a step and a weight decay)
+    "full-batch GD": (None, sgd),
+    "SGD": (BATCH_SIZE, sgd),
+    "momentum 0.9": (BATCH_SIZE, lambda step, weight_decay: sgd(step, weight_decay, momentum=0.9)),
+    "Adam": (BATCH_SIZE, adam),
+}
+
+
+LOGISTIC_STEPS = {  # the first stage's grids: steps three times apart
+    "full-batch GD": (0.01, 0.03, 0.1),
+    "SGD": (0.003, 0.01, 0.03, 0.1),
+    "momentum 0.9": (0.001, 0.003, 0.01, 0.03),
+    "Adam": (0.0003, 0.001, 0.003, 0.01),
+}
+
+
+STOCHASTIC = ("SGD", "momentum 0.9", "Adam")  # the optimisers whose iterates are averaged
+
+
+LOGISTIC_SCORINGS = {"last iterate": (False, tuple(OPTIMISERS)), "tail average": (True, STOCHASTIC)}
+
+
+def train_grid(model_class, steps, data, weight_decay, seeds, every_pass=False):
+    """Every optimiser of `steps` at each of its steps, every seed, trained together:
+    {(optimiser, step): SeedRuns}, evaluated after every pass or only where they end."""
     runs = {}
-    for batch_size in (None, 64):  # full-batch rungs together, then the minibatch rungs
-        rungs = {name: make for name, (size, make) in LADDER.items() if size == batch_size}
-        runs.update(
-            train_seeds_together(
+    for batch_size in (None, BATCH_SIZE):  # the full-batch runs together, then the minibatch ones
+        grid = {
+            (name, step): OPTIMISERS[name][1](step, weight_decay)
+            for name, name_steps in steps.items()
+            for step in name_steps
+            if OPTIMISERS[name][0] == batch_size
+        }
+        if grid:
+            runs |= train_seeds_together(
                 model_class,
-                rungs,
+                grid,
                 seeds,
                 data,
-                passes=passes,
+                passes=PASSES,
                 batch_size=batch_size,
-                description=f"{model_class.__name__}: {', '.join(rungs)}",
+                record_every_pass=every_pass,
+                average_last=AVERAGED_PASSES,
             )
+    return runs
+
+
+def training_objective(runs, weight_decay, averaged=False):
+    """What a run minimises, where it ends, (seeds,): its training loss + (λ/2)‖θ‖², of the last
+    iterate or of the tail average."""
+    end = runs.averaged if averaged else {column: v[-1] for column, v in runs.history.items()}
+    return end["train_loss"].double() + weight_decay / 2 * end["squared_norm"].double()
+
+
+def best_steps(runs, grids, weight_decay, scorings):
+    """{scoring: {optimiser: the step of its grid with the lowest mean objective}}."""
+    return {
+        scoring: {
+            name: min(
+                grids[name],
+                key=lambda step: (
+                    training_objective(runs[name, step], weight_decay, averaged).mean().item()
+                ),
+            )
+            for name in names
+        }
+        for scoring, (averaged, names) in scorings.items()
+    }
+
+
+def tune(model_class, grids, data, weight_decay, scorings, seeds=TUNING_SEEDS):
+    """Two stages on the tuning seeds: every step of `grids`, then the geometric midpoints
+    between each best step and its neighbours. The runs, the best steps of each stage, and
+    each optimiser's final grid."""
+    runs = train_grid(model_class, grids, data, weight_decay, seeds)
+    first = best_steps(runs, grids, weight_decay, scorings)
+    final = {name: set(steps) for name, steps in grids.items()}
+    for best in first.values():
+        for name, step in best.items():
+            i = grids[name].index(step)
+            final[name] |= {
+                math.sqrt(grids[name][j] * step)
+                for j in (i - 1, i + 1)
+                if 0 <= j < len(grids[name])
+            }
+    final = {name: sorted(steps) for name, steps in final.items()}
+    added = {name: [s for s in steps if s not in grids[name]] for name, steps in final.items()}
+    runs |= train_grid(model_class, added, data, weight_decay, seeds)
+    return runs, first, best_steps(runs, final, weight_decay, scorings), final
+
+
+def verdict(first, second, difference):
+    """One paired comparison, `difference` = first − second seed by seed: a sentence, its numbers
+    to the standard error's second significant digit."""
+    mean, error = difference.mean().item(), standard_error(difference)
+    decimals = max(2, 1 - math.floor(math.log10(error))) if error > 0 else 4
+    shown = f"{mean:+.{decimals}f} ± {error:.{decimals}f}"
+    if abs(mean) > t_quantile(len(difference) - 1) * error:
+        return f"  {first} − {second}: {shown}, {first} {'lower' if mean < 0 else 'higher'}"
+    needed = seeds_needed(mean, difference.std().item())
+    more = f"; a true difference this size needs about {needed} seeds" if needed else ""
+    return f"  {first} − {second}: {shown}, cannot tell apart with {len(difference)} seeds{more}"
+
+
+COMPARISONS = [  # ((scoring, optimiser), (scoring, optimiser)): the first minus the second
+    (("last iterate", "SGD"), ("last iterate", "full-batch GD")),
+    (("tail average", "SGD"), ("last iterate", "SGD")),
+    (("last iterate", "momentum 0.9"), ("last iterate", "SGD")),
+    (("last iterate", "Adam"), ("last iterate", "momentum 0.9")),
+    (("tail average", "momentum 0.9"), ("tail average", "SGD")),
+    (("tail average", "Adam"), ("tail average", "momentum 0.9")),
+]
+
+
+def as_theta(model):
+    """A Logistic model's parameters as one float64 θ = (w, b) on the CPU, as A = [X, 1] needs."""
+    return torch.cat([p.detach().cpu().reshape(-1) for p in model.parameters()]).double()
+
+
+def noise_free_descent(thetas, A, targets, weight_decay, step, steps):
+    """Full-batch gradient descent on f from every column of `thetas` (785, seeds) at once,
+    float64, with the gradient of section 5: SGD's run without its noise."""
+    for _ in range(steps):
+        p = torch.sigmoid(A @ thetas)  # (n, seeds)
+        thetas = thetas - step * (
+            A.T @ (p - targets[:, None]) / len(targets) + weight_decay * thetas
         )
-    return {name: runs[name] for name in LADDER}
+    return thetas
+
+
+NETWORK_STEPS = {  # the first stage's grids: steps three times apart
+    "full-batch GD": (0.03, 0.1, 0.3),
+    "SGD": (0.1, 0.3, 1.0),
+    "momentum 0.9": (0.03, 0.1, 0.3),
+    "Adam": (0.001, 0.003, 0.01, 0.03),
+}
+
+
+NETWORK_SCORINGS = {"last iterate": (False, tuple(OPTIMISERS))}
+
+
+SEED_STUDY_BOUNDS = {  # claim: (relation, bound); every replicate of the seed study meets each
+    "Part A: largest distance to the slide's validation accuracies": ("<", 0.03),
+    "Part A: the network's final validation lead": (">", 0.0),
+    "Part A: the network's training-loss excess after 25 steps": (">", 0.0),
+    "Part A: the network's extra steps to 85% validation": (">", 0),
+    "Part A: the network's test lead": (">", 0.0),
+    "grids: first-stage best steps at an edge of their grid": ("==", 0),
+    "minibatches: paired t of SGD − full-batch GD": ("<", -3.0),
+    "full-batch GD's f − f* over SGD's": (">", 2.0),
+    "averaging: SGD's last iterate's f − f* over its tail average's": (">", 2.0),
+    "averaging: SGD's last iterate's spread over its tail average's": (">", 3.0),
+    "tail averages: largest validation distance to θ*'s": ("<", 0.01),
+    "noise, smaller steps: the no-noise run's f − f* over SGD's last iterate's, least": (">", 0.5),
+    "noise, largest stable step: SGD's last iterate's f − f* over the no-noise run's": (">", 2.0),
+    "noise, largest stable step: share of that excess the tail average removes": (">", 0.5),
+    "network: full-batch GD's training loss over the best minibatch optimiser's": (">", 5.0),
+    "network: spread of the minibatch optimisers' mean validation accuracy": ("<", 0.015),
+    "overfitting: lowest training accuracy at the end": (">=", 0.99),
+    "overfitting: smallest rise of the validation loss after its minimum": (">", 0.0),
+    "overfitting: largest fall of the mean validation accuracy from its best pass": ("<", 0.01),
+    "test: the chosen network's lead over θ*, worst seed": (">", 0.02),
+}
+
+
+def claims_of(
+    *,
+    lecture,
+    lecture_validation,
+    first_stage,
+    logistic_grids,
+    gap,
+    validation,
+    no_noise,
+    network_first,
+    network_grids,
+    network_loss,
+    network_accuracy,
+    network_histories,
+    test_accuracy,
+):
+    """Every claim of SEED_STUDY_BOUNDS, from one run of the experiment (the study's too)."""
+
+    def at_edge(best, grids):
+        return sum(step in (grids[name][0], grids[name][-1]) for name, step in best.items())
+
+    stochastic = [name for name in network_loss if name != "full-batch GD"]
+    *small, large = sorted(no_noise)  # SGD's stable steps: the largest, and the others
+    last, average = gap["last iterate", "SGD"], gap["tail average", "SGD"]
+    excess = no_noise[large]["last"] - no_noise[large]["no noise"]
+    difference = last - gap["last iterate", "full-batch GD"]
+    curves = {name: network_histories[name]["val_accuracy"].mean(1) for name in stochastic}
+    return {
+        "Part A: largest distance to the slide's validation accuracies": max(
+            abs(lecture[name]["validation"] - value) for name, value in lecture_validation.items()
+        ),
+        "Part A: the network's final validation lead": lecture["SimpleNN"]["validation"]
+        - lecture["Logistic"]["validation"],
+        "Part A: the network's training-loss excess after 25 steps": lecture["SimpleNN"][
+            "train loss at 25"
+        ]
+        - lecture["Logistic"]["train loss at 25"],
+        "Part A: the network's extra steps to 85% validation": lecture["SimpleNN"]["steps to 85%"]
+        - lecture["Logistic"]["steps to 85%"],
+        "Part A: the network's test lead": lecture["SimpleNN"]["test"]
+        - lecture["Logistic"]["test"],
+        "grids: first-stage best steps at an edge of their grid": at_edge(
+            network_first, network_grids
+        )
+        + sum(at_edge(best, logistic_grids) for best in first_stage.values()),
+        "minibatches: paired t of SGD − full-batch GD": difference.mean().item()
+        / standard_error(difference),
+        "full-batch GD's f − f* over SGD's": (
+            gap["last iterate", "full-batch GD"].mean() / last.mean()
+        ).item(),
+        "averaging: SGD's last iterate's f − f* over its tail average's": (
+            last.mean() / average.mean()
+        ).item(),
+        "averaging: SGD's last iterate's spread over its tail average's": (
+            last.std() / average.std()
+        ).item(),
+        "tail averages: largest validation distance to θ*'s": max(
+            abs(validation[name] - validation["θ*"]) for name in validation if name != "θ*"
+        ),
+        "noise, smaller steps: the no-noise run's f − f* over SGD's last iterate's, least": min(
+            no_noise[step]["no noise"] / no_noise[step]["last"] for step in small
+        ),
+        "noise, largest stable step: SGD's last iterate's f − f* over the no-noise run's": no_noise[
+            large
+        ]["last"]
+        / no_noise[large]["no noise"],
+        "noise, largest stable step: share of that excess the tail average removes": (
+            no_noise[large]["last"] - no_noise[large]["average"]
+        )
+        / excess,
+        "network: full-batch GD's training loss over the best minibatch optimiser's": network_loss[
+            "full-batch GD"
+        ]
+        .mean()
+        .item()
+        / min(network_loss[n].mean().item() for n in stochastic),
+        "network: spread of the minibatch optimisers' mean validation accuracy": (
+            max(network_accuracy[n].mean() for n in stochastic)
+            - min(network_accuracy[n].mean() for n in stochastic)
+        ).item()
+        / 100,
+        "overfitting: lowest training accuracy at the end": min(
+            network_histories[n]["train_accuracy"][-1].min().item() for n in stochastic
+        ),
+        "overfitting: smallest rise of the validation loss after its minimum": min(
+            (network_histories[n]["val_loss"][-1] - network_histories[n]["val_loss"].min(0).values)
+            .min()
+            .item()
+            for n in stochastic
+        ),
+        "overfitting: largest fall of the mean validation accuracy from its best pass": max(
+            (curve.max() - curve[-1]).item() for curve in curves.values()
+        ),
+        "test: the chosen network's lead over θ*, worst seed": min(test_accuracy["network"])
+        - test_accuracy["θ*"],
+    }
+
+
+COURSE_IMAGES = "fe57609667d7a8b6"  # sha256 of the 5,000 images' bytes, in file order
