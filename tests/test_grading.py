@@ -182,6 +182,34 @@ def test_a_sandbox_holds_no_network_no_repository_and_nothing_outlives_it(tmp_pa
     assert alive == []
 
 
+# What the grader reads from a checks cell ------------------------------------------------------
+
+SHARED_HINT = """
+def check_exercise_2(for_f, for_g):
+    hint = "How many vectors v?"
+    first = check_count("exercise 2, for F", for_f, key="cdccb37ac47e", hint=hint)
+    second = check_count("exercise 2, for G", for_g, key="9980e8e33525", hint=hint)
+    return first and second
+
+
+def check_exercise_3(answer):
+    hint = "one"
+    hint = "the other"  # bound twice: which one a check gets is not read from the syntax
+    return check_answer("exercise 3", answer, key="f47f743af0ee", hint=hint)
+"""
+
+
+def test_a_hint_shared_by_two_checks_through_a_name_is_read():
+    from grading.exercises import _checks_by_function
+
+    checks = _checks_by_function(SHARED_HINT)
+    assert [(c.label, c.kind, c.hint) for c in checks["check_exercise_2"]] == [
+        ("exercise 2, for F", "count", "How many vectors v?"),
+        ("exercise 2, for G", "count", "How many vectors v?"),
+    ]
+    assert "check_exercise_3" not in checks
+
+
 # What a kernel is sent -----------------------------------------------------------------------
 
 
