@@ -4,8 +4,9 @@ the checks cell as a kernel may see it, without its keys.
 
 The grader reads the format the notebooks use: a collapsed checks cell starting with
 `CHECKS_MARKER` whose `check_exercise_N` functions call `check_answer`, `check_count`,
-`check_choice` or `check_function` from `helpers.exercises` with a label, key(s) and a hint,
-and code cells tagged `exercise` ending in `passed = check_exercise_N(...)`.
+`check_choice` or `check_function` from `helpers.exercises` with a label, key(s) and a hint
+(each a literal string, or a name the function binds once to one, as when two checks share a
+hint), and code cells tagged `exercise` ending in `passed = check_exercise_N(...)`.
 
 A function check is graded on points the student edition does not show. The instructor may
 give them in the checks cell's metadata, `{"grading": {"hidden_points": {label: "a Python
@@ -15,6 +16,7 @@ by a secret random amount (`kernel_side.grader_points`).
 
 import ast
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,8 +66,28 @@ class NotebookExercises:
         return [check for exercise in self.exercises for check in exercise.checks]
 
 
-def _constant_text(node) -> str | None:
+def _constant_text(node, texts: dict[str, str]) -> str | None:
+    """The string `node` stands for: a literal, or a name given one in the function (`texts`),
+    as when two checks share a hint."""
+    if isinstance(node, ast.Name):
+        return texts.get(node.id)
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _texts_named(function: ast.FunctionDef) -> dict[str, str]:
+    """{name: string} for each name the function binds once, to a literal string."""
+    texts, bound = {}, Counter()
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound[node.id] += 1
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and _constant_text(node.value, {}) is not None
+        ):
+            texts[node.targets[0].id] = node.value.value
+    return {name: text for name, text in texts.items() if bound[name] == 1}
 
 
 def _checks_by_function(checks_source: str) -> dict[str, list[Check]]:
@@ -74,13 +96,15 @@ def _checks_by_function(checks_source: str) -> dict[str, list[Check]]:
     for function in ast.parse(checks_source).body:
         if not isinstance(function, ast.FunctionDef):
             continue
+        texts = _texts_named(function)
         found = []
         for node in ast.walk(function):
             name = getattr(node, "func", None)
             name = getattr(name, "id", "") if name is not None else ""
             if isinstance(node, ast.Call) and name.removeprefix("check_") in CHECK_KINDS:
-                label = _constant_text(node.args[0]) if node.args else None
-                hint = next((_constant_text(k.value) for k in node.keywords if k.arg == "hint"), "")
+                label = _constant_text(node.args[0], texts) if node.args else None
+                hints = (_constant_text(k.value, texts) for k in node.keywords if k.arg == "hint")
+                hint = next(hints, "")
                 if label and hint:  # check_count("...", None, key="", hint=""): not a check
                     found.append(Check(label, name.removeprefix("check_"), hint))
         if found:

@@ -23,14 +23,17 @@ REPO = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_polynomial_gradient.ipynb"
 CHECKS = [
     "exercise 1, g'(x) by hand",
-    "exercise 2, g'' at your point",
-    "exercise 3, accumulated x.grad",
-    "exercise 4, the .sum() trick on q(v) = (v₀ + v₁)²",
+    "exercise 1, g'(x) by autograd",
+    "exercise 2, x.grad of the running total",
+    "exercise 3, the micro-batches' factors",
+    "exercise 4, Hv by hand at your point",
+    "exercise 4, Hv by autograd",
 ]
 # The reference solutions' results, under the names the exercise cells read.
 FROM_SOLUTIONS = (
-    "g_prime_by_hand = solution_g_prime\nanswer_2 = d2g\n"
-    "prediction_3 = x_solution.grad\nprediction_4 = q_trick"
+    "g_prime_by_hand = solution_g_prime\ng_prime_by_autograd = solution_g_prime_by_autograd\n"
+    "prediction_2 = x_solution.grad\nfactors_3 = solution_factors\n"
+    "hv_by_hand = solution_hv\nhessian_vector_product = solution_hessian_vector_product"
 )
 
 
@@ -74,8 +77,11 @@ def without_checks_cell():
         "\n".join(line for line in cell.source.splitlines() if "check_exercise" not in line)
         for cell in solution_cells()
     ]
-    own_g = "def g(x):  # the checks cell defined it\n    return x**2 * torch.sin(x)"
-    return with_cells(own_g, *answers, FROM_SOLUTIONS, notebook=notebook)
+    own_functions = (  # the checks cell defined them
+        "def g(x):\n    return x**2 * torch.sin(x)\n\n\n"
+        "def q(w):\n    return w[0] ** 2 * w[1] + w[1] ** 3"
+    )
+    return with_cells(own_functions, *answers, FROM_SOLUTIONS, notebook=notebook)
 
 
 CHEAT = """
@@ -86,30 +92,38 @@ def check_exercise_1(*args, **kwargs):
 
 check_answer = check_count = check_function = lambda *args, **kwargs: True
 check_exercise_2 = check_exercise_3 = check_exercise_4 = check_exercise_1
-g_prime_by_hand = lambda x: x
-answer_2, prediction_3, prediction_4 = 1.0, 3, [0.0, 0.0]
+g_prime_by_hand = g_prime_by_autograd = lambda x: x
+prediction_2, factors_3, hv_by_hand = [0.0] * 4, [0.5, 0.5], [0.0, 0.0]
+hessian_vector_product = lambda w, v: v
 print("✓ all exercises correct")
 """
 
-ALL_CORRECT = ["correct"] * 4
+ALL_CORRECT = ["correct"] * len(CHECKS)
+ALL_UNANSWERED = ["unanswered"] * len(CHECKS)
+# Exercises 2 and 3 answered wrong, the others right.
+TWO_WRONG = ["correct", "correct", "wrong", "wrong", "correct", "correct"]
 
 # Honest students, graded alone and beside the attacks: (file name, notebook, statuses).
 HONEST = {
     "all-correct": (NOTEBOOK, lambda: with_cells(FROM_SOLUTIONS, solutions=True), ALL_CORRECT),
-    "all-unanswered": (NOTEBOOK, student_edition, ["unanswered"] * 4),
+    "all-unanswered": (NOTEBOOK, student_edition, ALL_UNANSWERED),
     "some-wrong": (
         NOTEBOOK,
-        lambda: with_cells(FROM_SOLUTIONS, "answer_2 = 2.5\nprediction_3 = 18", solutions=True),
-        ["correct", "wrong", "wrong", "correct"],
+        lambda: with_cells(
+            FROM_SOLUTIONS, "prediction_2 = [1, 2, 3, 4]\nfactors_3 = [0.5, 0.5]", solutions=True
+        ),
+        TWO_WRONG,
     ),
     "no-checks-cell": (NOTEBOOK, without_checks_cell, ALL_CORRECT),
     # An honest accident: inf and nan as answers are wrong answers, never a stopped batch.
     "inf-and-nan": (
         NOTEBOOK,
         lambda: with_cells(
-            FROM_SOLUTIONS, "answer_2 = float('nan')\nprediction_3 = float('inf')", solutions=True
+            FROM_SOLUTIONS,
+            "prediction_2 = [float('nan')] * 4\nfactors_3 = [float('inf'), -float('inf')]",
+            solutions=True,
         ),
-        ["correct", "wrong", "wrong", "correct"],
+        TWO_WRONG,
     ),
     # A 1 MB line of output (quadratic in nbclient's stream coalescing): graded as usual.
     "one-long-line": (
@@ -123,7 +137,7 @@ HONEST = {
         lambda: with_cells(FROM_SOLUTIONS, solutions=True),
         ALL_CORRECT,
     ),
-    "copy-of": (f"Copy of {NOTEBOOK}", student_edition, ["unanswered"] * 4),
+    "copy-of": (f"Copy of {NOTEBOOK}", student_edition, ALL_UNANSWERED),
 }
 
 
@@ -135,7 +149,9 @@ _real_dumps = json.dumps
 
 
 def _forged(record, *args, **kwargs):
-    if isinstance(record, dict):
+    # Only the grader's record (keyed by the checks' labels): the kernel's own messages, also
+    # JSON, go through untouched, so the kernel keeps running to the grader's cell.
+    if isinstance(record, dict) and record and all(str(k).startswith("exercise") for k in record):
         record = {label: {"status": "correct"} for label in record}
     return _real_dumps(record, *args, **kwargs)
 
@@ -144,26 +160,32 @@ json.dumps = _forged
 json.dump = lambda record, file, *args, **kwargs: file.write(_forged(record))
 """
 
+# Rewrites the grader's cell, before it runs, into one that writes a record of its own: every
+# label the grader's cell names (its spec, read from the cell's syntax tree) marked correct.
 INPUT_TRANSFORMER = r"""
-import re
+import ast, json
 
 
 def _rewrite(lines):
     text = "".join(lines)
-    found = re.search(r"'record_path': '([^']+)'", text)
-    if "_grader_cell" not in text or not found:
+    if "_grader_cell" not in text:
         return lines
-    labels = re.findall(r"check_\w+\(\s*\"([^\"]+)\"", text)
-    forged = {label: {"status": "correct"} for label in labels}
-    return [f"open({found.group(1)!r}, 'w').write({json.dumps(forged)!r})\n"]
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_grader_cell":
+            spec = ast.literal_eval(node.args[1])
+            labels = [label for labels in spec["calls"].values() for label in labels]
+            forged = {label: {"status": "correct"} for label in labels}
+            return [f"open({spec['record_path']!r}, 'w').write({json.dumps(forged)!r})\n"]
+    return lines
 
 
-import json
 get_ipython().input_transformers_post.append(_rewrite)
 """
 
-# A lookup table of g' at the points the checks cell shows (what cracking the practice keys
-# gives), and whatever keys it can find in the notebook it was handed, brute-forced.
+# Exercise 1's two functions as a lookup table of g' at the points the checks cell shows (what
+# cracking the practice keys gives), and exercise 2's four whole numbers brute-forced from
+# whatever keys it can find in the notebook it was handed. Against the practice edition both
+# pass their checks (tests/test_grading.py); the graded edition holds no key.
 LOOKUP_TABLE = """
 import hashlib, math, re
 _shown = [-2.0, -0.3, 0.5, math.pi / 2, 3.0]
@@ -171,19 +193,20 @@ _table = {round(x, 6): 2 * x * math.sin(x) + x * x * math.cos(x) for x in _shown
 
 
 def g_prime_by_hand(x):
-    return torch.tensor(_table.get(round(float(x), 6), 0.0))
+    return torch.tensor([_table.get(round(float(v), 6), 0.0) for v in x.flatten()])
 
 
-_keys = re.findall(r"[0-9a-f]{12}", "\\n".join(In))
+g_prime_by_autograd = g_prime_by_hand
+_keys = set(re.findall(r"[0-9a-f]{12}", "\\n".join(In)))
+_label = "exercise 2, x.grad of the running total"
 _cracked = {}
-for _key in _keys:
+for _position in range(4):
     for _n in range(-100, 101):
-        for _label in ("exercise 3, accumulated x.grad",):
-            field = f"{_label}#0"
-            _text = f"beyond-least-squares:{field}:{_n}"
-            if hashlib.sha256(_text.encode()).hexdigest()[:12] == _key:
-                _cracked[_label] = _n
-prediction_3 = _cracked.get("exercise 3, accumulated x.grad")
+        _written = "0" if _n == 0 else f"{float(_n):.3e}"
+        _text = f"beyond-least-squares:{_label}#{_position}:{_written}"
+        if hashlib.sha256(_text.encode()).hexdigest()[:12] in _keys:
+            _cracked[_position] = _n
+prediction_2 = [_cracked[i] for i in range(4)] if len(_cracked) == 4 else None
 print("keys found:", len(_keys), "cracked:", _cracked)
 """
 
@@ -200,8 +223,9 @@ for _place in _places:
         for _cell in json.loads(_instructor.read_text())["cells"]:
             if "solution" in _cell["metadata"].get("tags", []) and _cell["cell_type"] == "code":
                 exec("".join(_cell["source"]))
-        g_prime_by_hand, answer_2 = solution_g_prime, d2g
-        prediction_3, prediction_4 = x_solution.grad, q_trick
+        g_prime_by_hand, g_prime_by_autograd = solution_g_prime, solution_g_prime_by_autograd
+        prediction_2, factors_3, hv_by_hand = x_solution.grad, solution_factors, solution_hv
+        hessian_vector_product = solution_hessian_vector_product
         break
 """
 
@@ -216,9 +240,9 @@ for _path in _paths:
     except OSError:
         continue
     _answers = _entries[{NOTEBOOK!r}]["answers"]
-    answer_2 = float(_answers["exercise 2, g'' at your point"]["written"][0])
-    prediction_3 = int(_answers["exercise 3, accumulated x.grad"]["written"][0])
-    prediction_4 = [float(x) for x in _answers[{CHECKS[3]!r}]["written"]]
+    prediction_2 = [float(x) for x in _answers[{CHECKS[2]!r}]["written"]]
+    factors_3 = [float(x) for x in _answers[{CHECKS[3]!r}]["written"]]
+    hv_by_hand = [float(x) for x in _answers[{CHECKS[4]!r}]["written"]]
 """
 
 
@@ -235,14 +259,16 @@ def g_prime_by_hand(x):
     raise SystemExit(0)
 """
 
+# Called by exercise 1's first check, it replaces the recorders that the checks after it call
+# (exercise 1's second check, in the same call of check_exercise_1, and the later exercises').
 REPLACE_RECORDER = """
 def g_prime_by_hand(x):
     import gc
     for thing in gc.get_objects():
-        if isinstance(thing, dict) and "exercise 2, g'' at your point" in thing:
-            thing["exercise 2, g'' at your point"] = {"status": "correct"}
+        if isinstance(thing, dict) and "exercise 2, x.grad of the running total" in thing:
+            thing["exercise 2, x.grad of the running total"] = {"status": "correct"}
     globals()["check_answer"] = lambda label, *args, **kwargs: True
-    globals()["check_count"] = lambda label, *args, **kwargs: True
+    globals()["check_function"] = lambda label, *args, **kwargs: True
     return x
 """
 
@@ -297,17 +323,19 @@ def g_prime_by_hand(x):
 FORGED_VALUES = """
 import os
 _forged = (
-    '{"exercise 1, g\\'(x) by hand": {"points": [[NaN], [Infinity], [1e999], [0], [0]]},'
-    ' "exercise 2, g\\'\\' at your point": {"status": "A+"},'
-    ' "exercise 3, accumulated x.grad": {"numbers": [Infinity]},'
-    ' "exercise 4, the .sum() trick on q(v) = (v₀ + v₁)²": {"numbers": "A+"}}'
+    '{"exercise 1, g\\'(x) by hand": {"points": [[NaN, Infinity, 1e999, 0, 0]]},'
+    ' "exercise 1, g\\'(x) by autograd": {"status": "correct"},'
+    ' "exercise 2, x.grad of the running total": {"status": "A+"},'
+    ' "exercise 3, the micro-batches\\' factors": {"numbers": [Infinity, 0.5]},'
+    ' "exercise 4, Hv by hand at your point": {"numbers": "A+"},'
+    ' "exercise 4, Hv by autograd": {"points": [[1e999, 0], [0, 0], [0, 0]]}}'
 )
 for _path in ("/tmp/work/.grading-record.json", ".grading-record.json"):
     try:
         open(_path, "w").write(_forged)
     except OSError:
         pass
-prediction_3 = float("inf")
+prediction_2 = [float("inf")] * 4
 os._exit(0)
 """
 
@@ -347,37 +375,50 @@ def attacks(repo: Path, out: Path, marker: str) -> dict:
     """{student: (file name, notebook, the statuses expected)}: none earned. A status given as
     a tuple: any of these (the detached process races the grader's own read)."""
     error, unanswered, wrong = "error", "unanswered", "wrong"
+    every = len(CHECKS)
     return {
-        "fake-json-dump": (NOTEBOOK, with_cells(FAKE_JSON), [error] * 4),
-        "input-transformer": (NOTEBOOK, with_cells(INPUT_TRANSFORMER), [error] * 4),
-        "brute-force-keys": (
-            NOTEBOOK,
-            with_cells(LOOKUP_TABLE),
-            [wrong, unanswered, unanswered, unanswered],
-        ),
-        "finds-repository": (NOTEBOOK, with_cells(find_repository(repo)), [unanswered] * 4),
-        "reads-reference": (NOTEBOOK, with_cells(read_reference(out)), [unanswered] * 4),
+        "fake-json-dump": (NOTEBOOK, with_cells(FAKE_JSON), [error] * every),
+        "input-transformer": (NOTEBOOK, with_cells(INPUT_TRANSFORMER), [error] * every),
+        "brute-force-keys": (NOTEBOOK, with_cells(LOOKUP_TABLE), [wrong] * 2 + [unanswered] * 4),
+        "finds-repository": (NOTEBOOK, with_cells(find_repository(repo)), [unanswered] * every),
+        "reads-reference": (NOTEBOOK, with_cells(read_reference(out)), [unanswered] * every),
+        # Both of exercise 1's checks: the SystemExit ends the call that makes them.
         "own-record-then-exit": (
             NOTEBOOK,
             with_cells(OWN_RECORD_THEN_EXIT),
-            [error, unanswered, unanswered, unanswered],
+            [error] * 2 + [unanswered] * 4,
         ),
+        # Exercise 1's second check called the student's stand-in, so nothing was recorded for
+        # it; exercise 2 had the recorders back, and its wrong answer is read as wrong.
         "replaces-recorder": (
             NOTEBOOK,
-            with_cells(REPLACE_RECORDER, "answer_2 = 1.0"),
-            [wrong] * 2 + [unanswered] * 2,
+            with_cells(REPLACE_RECORDER, "prediction_2 = [1.0, 1.0, 1.0, 1.0]"),
+            [wrong, error, wrong] + [unanswered] * 3,
         ),
         "detached-spoiler": (
             NOTEBOOK,
             with_cells(first=detached_spoiler(repo, out, marker)),
-            [(unanswered, error)] * 4,
+            [(unanswered, error)] * every,
         ),
-        "leaking-exception": (NOTEBOOK, with_cells(LEAKING_EXCEPTION), [wrong] + [unanswered] * 3),
-        "forged-values": (NOTEBOOK, with_cells(FORGED_VALUES), [error] * 4),
-        "sigstop": (NOTEBOOK, with_cells(SIGSTOP_EVERYONE), ["timeout"] * 4),
-        "huge-output": (NOTEBOOK, with_cells(HUGE_OUTPUT), [unanswered] * 4),
-        "fork-bomb": (NOTEBOOK, with_cells(FORK_BOMB), [(unanswered, "timeout")] * 4),
+        "leaking-exception": (
+            NOTEBOOK,
+            with_cells(LEAKING_EXCEPTION),
+            [wrong] + [unanswered] * (every - 1),
+        ),
+        "forged-values": (NOTEBOOK, with_cells(FORGED_VALUES), [error] * every),
+        "sigstop": (NOTEBOOK, with_cells(SIGSTOP_EVERYONE), ["timeout"] * every),
+        "huge-output": (NOTEBOOK, with_cells(HUGE_OUTPUT), [unanswered] * every),
+        "fork-bomb": (NOTEBOOK, with_cells(FORK_BOMB), [(unanswered, "timeout")] * every),
     }
+
+
+# What the grader says of the attacks whose forged record reaches it: the record was read, and
+# refused by the schema (not an attack that failed on its own before the grader's cell).
+FORGED_RECORD_REFUSED = {
+    "fake-json-dump": "the answer could not be read",
+    "input-transformer": "the answer could not be read",
+    "forged-values": "the answers could not be read",
+}
 
 
 def write_class(submissions: Path, students: dict) -> None:

@@ -34,6 +34,7 @@ from tests.grading_class import (
     CHEAT,
     CHECKS,
     HONEST,
+    LOOKUP_TABLE,
     NOTEBOOK,
     REPO,
     SANDBOX,
@@ -49,10 +50,14 @@ TIME_LIMIT = 20  # seconds of CPU per notebook; notebook 01 uses about 5
 CLASS = {
     **{name: HONEST[name] for name in ("all-correct", "all-unanswered", "some-wrong")},
     **{name: HONEST[name] for name in ("no-checks-cell", "renamed-copy")},
-    "cheater": (NOTEBOOK, lambda: with_cells(CHEAT), ["wrong"] * 4),
-    "endless-loop": (NOTEBOOK, lambda: with_cells("while True:\n    pass"), ["timeout"] * 4),
-    "hands-in-nothing": (NOTEBOOK, None, ["missing"] * 4),
-    "not-json": (NOTEBOOK, "this is not a notebook {", ["error"] * 4),
+    "cheater": (NOTEBOOK, lambda: with_cells(CHEAT), ["wrong"] * len(CHECKS)),
+    "endless-loop": (
+        NOTEBOOK,
+        lambda: with_cells("while True:\n    pass"),
+        ["timeout"] * len(CHECKS),
+    ),
+    "hands-in-nothing": (NOTEBOOK, None, ["missing"] * len(CHECKS)),
+    "not-json": (NOTEBOOK, "this is not a notebook {", ["error"] * len(CHECKS)),
 }
 LINKED = "links-to-all-correct"  # a folder that is a symbolic link to a classmate's
 
@@ -111,14 +116,15 @@ def test_the_summary_counts_each_status(graded):
 def test_feedback_gives_hints_and_never_the_answers(graded):
     *_, out = graded
     feedback = (out / "feedback" / "some-wrong.md").read_text(encoding="utf-8")
-    assert "Points: 2 of 4." in feedback
-    assert "not yet right" in feedback and "Hint: Differentiate twice" in feedback
+    assert "Points: 4 of 6." in feedback
+    assert "not yet right" in feedback and "Hint: Entry j of vᵀJ" in feedback
     renamed = (out / "feedback" / "renamed-copy.md").read_text(encoding="utf-8")
     assert "(1).ipynb as 01_polynomial_gradient.ipynb" in renamed
     entries = json.loads((out / "reference.json").read_text(encoding="utf-8"))["entries"]
     answers = entries[NOTEBOOK]["answers"]
     written = [w for answer in answers.values() for w in answer.get("written", [])]
-    written += [w for point in answers[CHECKS[0]]["hidden"] for w in point]
+    written += [w for answer in answers.values() for p in answer.get("hidden", []) for w in p]
+    assert len(written) == 2 * 5 + 4 + 2 + 2 + 3 * 2  # every check's values, functions' too
     for student in [*CLASS, LINKED]:
         text = (out / "feedback" / f"{student}.md").read_text(encoding="utf-8")
         for answer in written:
@@ -182,6 +188,34 @@ def test_a_sandbox_holds_no_network_no_repository_and_nothing_outlives_it(tmp_pa
     assert alive == []
 
 
+# What the grader reads from a checks cell ------------------------------------------------------
+
+SHARED_HINT = """
+def check_exercise_2(for_f, for_g):
+    hint = "How many vectors v?"
+    first = check_count("exercise 2, for F", for_f, key="cdccb37ac47e", hint=hint)
+    second = check_count("exercise 2, for G", for_g, key="9980e8e33525", hint=hint)
+    return first and second
+
+
+def check_exercise_3(answer):
+    hint = "one"
+    hint = "the other"  # bound twice: which one a check gets is not read from the syntax
+    return check_answer("exercise 3", answer, key="f47f743af0ee", hint=hint)
+"""
+
+
+def test_a_hint_shared_by_two_checks_through_a_name_is_read():
+    from grading.exercises import _checks_by_function
+
+    checks = _checks_by_function(SHARED_HINT)
+    assert [(c.label, c.kind, c.hint) for c in checks["check_exercise_2"]] == [
+        ("exercise 2, for F", "count", "How many vectors v?"),
+        ("exercise 2, for G", "count", "How many vectors v?"),
+    ]
+    assert "check_exercise_3" not in checks
+
+
 # What a kernel is sent -----------------------------------------------------------------------
 
 
@@ -195,6 +229,40 @@ def test_a_kernel_is_sent_no_key_and_no_answer():
     sent = json.dumps(job)
     assert not any(key in sent for key in keys)
     assert "solution_g_prime" not in job["cells"][0][1]
+
+
+# An attack that the graded edition stops ------------------------------------------------------
+
+
+def checks_and_attack(notebook) -> dict:
+    """The namespace of a kernel that ran `notebook`'s checks cell, then the brute-force-keys
+    attack (which reads the cells run before it from `In`, as in a kernel)."""
+    import math
+
+    import torch
+
+    sources = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+    namespace = {
+        "math": math,
+        "torch": torch,
+        "In": sources,
+        "check_answer": checks.check_answer,
+        "check_function": checks.check_function,
+    }
+    exec(next(s for s in sources if s.startswith("# The checks")), namespace)  # noqa: S102
+    exec(LOOKUP_TABLE, namespace)  # noqa: S102
+    return namespace
+
+
+def test_the_brute_force_attack_passes_the_practice_checks_and_finds_no_key_in_the_graded():
+    """The attack suite's brute-force-keys student is a real attack: against the practice
+    edition's keys its lookup table passes exercise 1 and its cracked numbers exercise 2."""
+    practice = checks_and_attack(nbformat.read(REPO / "student" / NOTEBOOK, as_version=4))
+    by_table = practice["g_prime_by_hand"]
+    assert practice["check_exercise_1"](by_table, practice["g_prime_by_autograd"])
+    assert practice["check_exercise_2"](practice["prediction_2"])
+    graded = checks_and_attack(student_edition())
+    assert graded["prediction_2"] is None and graded["_keys"] == set()
 
 
 # The record, read strictly -------------------------------------------------------------------
@@ -281,7 +349,8 @@ def test_the_graded_edition_holds_no_key_and_checks_the_form_only(capsys):
     graded = without_keys(exercises.checks_source)
     assert not re.search(r"[0-9a-f]{12}", graded)
     assert graded.startswith("# The checks (collapsed")
-    assert "graded_after_hand_in(values=2)" in graded  # exercise 4: two numbers
+    assert "graded_after_hand_in(values=4)" in graded  # exercise 2: four numbers
+    assert "graded_after_hand_in(values=2)" in graded  # exercise 3's factors, exercise 4's Hv
     form = checks.graded_after_hand_in(values=2)
     assert checks.check_answer("x", [1.2345, 2.0], form, hint="h")
     assert "recorded" in capsys.readouterr().out

@@ -21,6 +21,7 @@ import pytest
 from grading.__main__ import main as grade
 from tests.grading_class import (
     CHECKS,
+    FORGED_RECORD_REFUSED,
     HONEST,
     REPO,
     attacks,
@@ -132,6 +133,14 @@ def test_no_attack_earns_a_correct(batches):
             )
     for check in CHECKS:
         assert found[LINKED, check]["status"] == "error"
+
+
+def test_forged_records_reach_the_grader_and_are_refused(batches):
+    """These attacks really attack: their forged record is what the grader reads."""
+    found = {(row["student"], row["exercise"]): row for row in batches["rows"]}
+    for student, detail in FORGED_RECORD_REFUSED.items():
+        for check in CHECKS:
+            assert found[student, check]["detail"] == detail, (student, check)
 
 
 def test_no_file_outside_the_sandboxes_changed_and_nothing_is_left_running(batches):

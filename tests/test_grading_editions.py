@@ -21,7 +21,8 @@ from tests.grading_class import (
 
 TIME_LIMIT = 20
 pytestmark = [pytest.mark.slow, needs_sandbox]
-PERSONAL = ["exercise 2, g'' at your point", "exercise 3, accumulated x.grad"]
+PERSONAL = ["exercise 3, the micro-batches' factors", "exercise 4, Hv by hand at your point"]
+PARAMETERS = ("EXERCISE_3_FIRST_BATCH", "EXERCISE_4_POINT")
 
 
 def two_students_with_other_numbers():
@@ -29,7 +30,7 @@ def two_students_with_other_numbers():
     first = parameters_for(ids[0], NOTEBOOK)
     for other in ids[1:]:
         values = parameters_for(other, NOTEBOOK)
-        if all(values[name] != first[name] for name in ("EXERCISE_2_POINT", "EXERCISE_3_X")):
+        if all(values[name] != first[name] for name in PARAMETERS):
             return ids[0], other
     raise AssertionError("no two ids with other numbers")
 
@@ -56,7 +57,7 @@ def editions(tmp_path_factory):
 
 def checks_cell(folder, student):
     notebook = nbformat.read(folder / student / NOTEBOOK, as_version=4)
-    parameters = next(c.source for c in notebook.cells if c.source.startswith("EXERCISE_2_POINT"))
+    parameters = next(c.source for c in notebook.cells if c.source.startswith(PARAMETERS[0]))
     return parameters, next(c.source for c in notebook.cells if c.source.startswith("# The checks"))
 
 
@@ -66,7 +67,8 @@ def test_a_personal_edition_holds_its_own_numbers_and_keys_only_for_practice(edi
         values = parameters_for(student, NOTEBOOK)
         for kind in ("practice", "graded"):
             parameters, _ = checks_cell(folders[kind], student)
-            assert f"EXERCISE_2_POINT = {values['EXERCISE_2_POINT']!r}" in parameters
+            for name in PARAMETERS:
+                assert f"{name} = {values[name]!r}" in parameters
     practice = {s: checks_cell(folders["practice"], s)[1] for s in (first, other)}
     assert practice[first] != practice[other]  # other keys for other numbers
     for student in (first, other):
@@ -92,5 +94,6 @@ def test_each_student_is_graded_on_their_own_numbers(editions, tmp_path):
     rows = {(r["student"], r["exercise"]): r["status"] for r in read_rows(tmp_path / "out")}
     for check in CHECKS:
         assert rows[first, check] == "correct", check
-        # Right only where the numbers are everyone's (exercises 1 and 4).
+        # Right only where the numbers are everyone's (exercises 1 and 2, exercise 4's
+        # function).
         assert rows[other, check] == ("wrong" if check in PERSONAL else "correct"), check
