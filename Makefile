@@ -86,7 +86,9 @@ data: $(STAMP)
 # on a one-core machine. The tests marked `after_notebooks` read what those runs logged (the
 # answers the reference solutions got accepted; workers append to the log a line per write):
 # tools/pytest_in_turn.py runs them next, even when a notebook failed. Figures go to a
-# throw-away folder: running the tests never changes figures/.
+# throw-away folder: running the tests never changes figures/. tests/conftest.py is loaded as a
+# plugin (-p), so its hooks reach the notebooks' cells too; --noconftest keeps pytest from
+# loading it a second time as the tests folder's conftest.
 # tests/test_make_test.py runs this recipe on notebooks of its own (these variables).
 TEST_NOTEBOOKS := notebooks
 TEST_ALONE := notebooks/05_mnist_models.ipynb
@@ -94,7 +96,7 @@ UNIT_TESTS := tests --ignore=tests/e2e --ignore=tests/site --ignore=tests/load
 
 test: $(STAMP)
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) ACCEPTED_ANSWERS_LOG=$$(mktemp) exec $(BIN)/python \
-		-m tools.pytest_in_turn -p tests.conftest -p no:cacheprovider $(NBVAL) \
+		-m tools.pytest_in_turn -p tests.conftest --noconftest -p no:cacheprovider $(NBVAL) \
 		-n auto --maxprocesses 2 --dist loadgroup --no-loadscope-reorder --alone $(TEST_ALONE) \
 		$(TEST_NOTEBOOKS) $(UNIT_TESTS) -m "not slow and not after_notebooks" \
 		--then $(UNIT_TESTS) -m after_notebooks
