@@ -269,8 +269,9 @@ def _node_heading(record: BackwardRecord, node: GraphNode) -> str:
 def step_texts(
     record: BackwardRecord, local_rules: Mapping[str, str] | None = None
 ) -> list[StepText]:
-    """The words and numbers of every step. `local_rules` maps a node's name to the lecture's
-    rule for its local derivative (e.g. `{"z₁": "∂z₁/∂x = 3x²"}`), written beside the numbers."""
+    """The words and numbers of every step. `local_rules` maps a node's name, as the steps show it
+    (`"z₁"`, or `"(add)"` for an unnamed sum), to the lecture's rule for its local derivative
+    (e.g. `{"z₁": "∂z₁/∂x = 3x²"}`), written beside the numbers."""
     root = record.name(record.graph.root)
     texts = []
     for number, step in enumerate(record.steps, start=1):
@@ -308,7 +309,7 @@ def step_texts(
             StepText(
                 heading=f"step {number} of {len(record.steps)}: {_node_heading(record, step.node)}",
                 arriving="arriving: " + arriving,
-                rule=(local_rules or {}).get(step.node.label),
+                rule=(local_rules or {}).get(name),
                 sends=tuple(sends),
                 leaves=tuple(leaf_states(record, number)),
                 edge_labels={

@@ -147,6 +147,14 @@ def test_the_text_walks_every_step_with_the_lectures_numbers():
     assert text.rstrip().endswith("leaves: x.grad = 0")
 
 
+def test_an_unnamed_node_takes_its_rule_under_the_name_it_is_shown_by():
+    loss, names = neuron()
+    text = repr(BackwardViewer(loss, names, local_rules={"(add)": "1 for each term"}))
+    inner_sum = text[text.index(": (add) · AddBackward0") :].split("step ")[0]
+    assert "local derivative: 1 for each term" in inner_sum
+    assert text.count("local derivative:") == 1  # no other node took it
+
+
 def viewer_html(build=polynomial) -> str:
     output, names, *_ = build()
     return BackwardViewer(output, names)._repr_html_()
