@@ -158,11 +158,15 @@ def test_seeds_together_equal_the_plain_loop_run_by_run(model_class, batch_size)
             assert history["squared_norm"][-1, index].item() == pytest.approx(squared, rel=1e-4)
 
 
+def separable_toy_data(seed, feature, rows, validation_rows):
+    """Five random features whose `feature`-th sign is the label; the first rows validate."""
+    X = torch.randn(rows, 5, generator=torch.Generator().manual_seed(seed))
+    y = (X[:, feature] > 0).float()
+    return X, y, X[:validation_rows], y[:validation_rows]
+
+
 def test_best_pass_keeps_the_weights_of_the_best_validation_accuracy():
-    generator = torch.Generator().manual_seed(1)
-    X = torch.randn(40, 5, generator=generator)
-    y = (X[:, 0] > 0).float()
-    data = (X, y, X[:20], y[:20])
+    data = X, y, _, _ = separable_toy_data(1, 0, 40, 20)
     optimisers = {"sgd": lambda p: torch.optim.SGD(p, lr=0.5)}
     runs = train_seeds_together(
         lambda: torch.nn.Linear(5, 1), optimisers, [0, 1], data, passes=4, batch_size=8
@@ -177,10 +181,7 @@ def test_best_pass_keeps_the_weights_of_the_best_validation_accuracy():
 
 
 def test_the_tail_average_is_the_mean_of_every_iterate_of_the_last_passes():
-    generator = torch.Generator().manual_seed(2)
-    X = torch.randn(24, 5, generator=generator)
-    y = (X[:, 1] > 0).float()
-    data = (X, y, X[:10], y[:10])
+    data = X, y, _, _ = separable_toy_data(2, 1, 24, 10)
     make = lambda p: torch.optim.SGD(p, lr=0.3, momentum=0.5)
     runs = train_seeds_together(
         lambda: torch.nn.Linear(5, 1), {"sgd": make}, [4], data, passes=3, batch_size=8,
@@ -211,10 +212,7 @@ def test_the_tail_average_is_the_mean_of_every_iterate_of_the_last_passes():
 
 
 def test_a_grid_run_records_only_the_start_and_the_end():
-    generator = torch.Generator().manual_seed(3)
-    X = torch.randn(20, 5, generator=generator)
-    y = (X[:, 2] > 0).float()
-    data = (X, y, X[:8], y[:8])
+    data = separable_toy_data(3, 2, 20, 8)
     optimisers = {"sgd": lambda p: torch.optim.SGD(p, lr=0.2)}
     every = train_seeds_together(
         lambda: torch.nn.Linear(5, 1), optimisers, [0, 1], data, passes=3, batch_size=4
