@@ -82,8 +82,15 @@ def seeds_needed(mean: float, spread: float, power: float = 0.8, most: int = 10_
         return None
     if spread == 0:
         return 2
-    for n in range(2, most + 1):
+
+    def enough(n: int) -> bool:
         margin = t_quantile(n - 1) + (t_quantile(n - 1, power) if power > 0.5 else 0.0)
-        if abs(mean) >= margin * spread / math.sqrt(n):
-            return n
-    return None
+        return abs(mean) >= margin * spread / math.sqrt(n)
+
+    if not enough(most):
+        return None
+    low, high = 1, most  # not enough(low) (1 seed never is), enough(high)
+    while high - low > 1:  # the margin / √n falls as n grows, so bisection finds the fewest
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high

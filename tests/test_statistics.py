@@ -43,6 +43,17 @@ def test_seeds_needed_is_the_first_n_that_passes():
     assert seeds_needed(1e-6, 1.0, most=50) is None
 
 
+@pytest.mark.parametrize("mean", [0.9, 0.1, 0.03])
+@pytest.mark.parametrize("power", [0.5, 0.8])
+def test_seeds_needed_finds_what_a_scan_of_every_n_finds(mean, power):
+    def passes(n):
+        margin = t_quantile(n - 1) + (t_quantile(n - 1, power) if power > 0.5 else 0.0)
+        return mean >= margin * 0.3 / math.sqrt(n)
+
+    first = next((n for n in range(2, 2_001) if passes(n)), None)
+    assert seeds_needed(mean, 0.3, power=power, most=2_000) == first
+
+
 def test_seeds_for_80_percent_power_pass_the_test_that_often():
     mean, spread = 0.1, 0.3
     n = seeds_needed(mean, spread)  # power 0.8 by default
