@@ -15,7 +15,9 @@ PARAMETERS_TAG = "parameters"
 DRAWS = {  # notebook: {name: the values it may take}
     "01_polynomial_gradient.ipynb": {
         "EXERCISE_3_FIRST_BATCH": list(range(4, 14)),  # 4 … 13 of the 17 grid points
-        "EXERCISE_4_POINT": [  # w of Hv: neither entry of Hv = (2w₁ − 2w₀, 2w₀ − 6w₁) is 0
+        # w of exercise 4, where neither entry of its answer is 0:
+        # H∇q = (2w₀(w₀² + 5w₁²), 2w₁(5w₀² + 9w₁²))
+        "EXERCISE_4_POINT": [
             (1.0, 2.0),
             (2.0, 1.0),
             (-1.0, 2.0),

@@ -33,7 +33,7 @@ CHECKS = [
 FROM_SOLUTIONS = (
     "g_prime_by_hand = solution_g_prime\ng_prime_by_autograd = solution_g_prime_by_autograd\n"
     "prediction_2 = x_solution.grad\nfactors_3 = solution_factors\n"
-    "hv_by_hand = solution_hv\nhessian_vector_product = solution_hessian_vector_product"
+    "hv_by_hand = solution_hv\nhv_by_autograd = solution_hv_by_autograd"
 )
 
 
@@ -94,7 +94,7 @@ check_answer = check_count = check_function = lambda *args, **kwargs: True
 check_exercise_2 = check_exercise_3 = check_exercise_4 = check_exercise_1
 g_prime_by_hand = g_prime_by_autograd = lambda x: x
 prediction_2, factors_3, hv_by_hand = [0.0] * 4, [0.5, 0.5], [0.0, 0.0]
-hessian_vector_product = lambda w, v: v
+hv_by_autograd = lambda w: w
 print("✓ all exercises correct")
 """
 
@@ -225,7 +225,7 @@ for _place in _places:
                 exec("".join(_cell["source"]))
         g_prime_by_hand, g_prime_by_autograd = solution_g_prime, solution_g_prime_by_autograd
         prediction_2, factors_3, hv_by_hand = x_solution.grad, solution_factors, solution_hv
-        hessian_vector_product = solution_hessian_vector_product
+        hv_by_autograd = solution_hv_by_autograd
         break
 """
 
@@ -400,10 +400,12 @@ def attacks(repo: Path, out: Path, marker: str) -> dict:
             with_cells(first=detached_spoiler(repo, out, marker)),
             [(unanswered, error)] * every,
         ),
+        # It reads every file it can reach, CPU-bound: on a busy machine it can meet its CPU limit
+        # first (CI on a loaded machine: exercise 1 'timeout'). Either way it earns nothing.
         "leaking-exception": (
             NOTEBOOK,
             with_cells(LEAKING_EXCEPTION),
-            [wrong] + [unanswered] * (every - 1),
+            [(wrong, "timeout")] + [(unanswered, "timeout")] * (every - 1),
         ),
         "forged-values": (NOTEBOOK, with_cells(FORGED_VALUES), [error] * every),
         "sigstop": (NOTEBOOK, with_cells(SIGSTOP_EVERYONE), ["timeout"] * every),
