@@ -12,7 +12,7 @@ result holds on a noisy machine. What runs is the lessons' own code, imported fr
     autograd_overhead     least-squares gradient by autograd      vs  Xᵀ(Xw − y) by hand
     gram_vs_matvec        gradient through XᵀX                    vs  two mat-vecs (+ memory)
     lecture_vs_minibatch  Part A: train_lecture_recipe (full      vs  Adam at step 0.001:
-                          batch, 1,000 steps), both models            train_one_run, 20 passes
+                          batch, 1,000 steps), both models            train_one_run, 10 passes
     notebooks             all notebooks, each in a fresh kernel   vs  a fresh kernel per notebook
                                                                       that only imports (the floor)
     all_training_images   notebook 05 with USE_ALL_TRAINING_IMAGES = True  vs  as shipped, both on
@@ -249,8 +249,8 @@ def lecture_vs_minibatch(settings, device):
     """Notebook 05's Part A against its minibatch loop, both models, on the notebook's
     4,000 / 1,000 draw: `train_lecture_recipe` as Part A calls it (full batch, SGD at step 0.01,
     1,000 steps, a record every 25) against `train_one_run` with notebook 05's Adam
-    (`MINIBATCH_OPTIMISER`: batches of 64, 20 passes), one seed. Each side's test accuracy is
-    kept."""
+    (`MINIBATCH_OPTIMISER`: batches of 64, notebook 05's PASSES), one seed. Each side's test
+    accuracy is kept."""
     images, digits = load_mnist("train")
     test_images, test_digits = load_mnist("test")
     lecture_rows = first_images_per_digit(digits, per_digit=500)

@@ -58,7 +58,8 @@ from lessons.mnist_models import (
     logistic_hessian,
     logistic_objective,
     logistic_optimum,
-    noise_free_descent,
+    no_noise_claims,
+    noise_free_gaps,
     slides_loader,
     steps_to_reach,
     train_grid,
@@ -166,18 +167,18 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
     hessian = logistic_hessian(theta_star, A_train, targets_train, LAMBDA)
     largest = torch.linalg.eigvalsh(hessian)[-1].item()
     starts = []
-    for seed in tuning_seeds:  # the grid's runs: every step of SGD's first-stage grid
+    for seed in tuning_seeds:  # the grid's runs: section 7's starting weights
         torch.manual_seed(seed)
         starts.append(as_theta(Logistic()))
-    no_noise = {}
-    for step in [step for step in LOGISTIC_STEPS["SGD"] if step < 2 / largest]:
-        ends = noise_free_descent(
-            torch.stack(starts, 1), A_train, targets_train, LAMBDA, step,
-            PASSES * -(-len(y_train) // BATCH_SIZE),
-        )  # fmt: skip
-        no_noise[step] = torch.tensor(
-            [logistic_objective(end, A_train, targets_train, LAMBDA).item() for end in ends.T]
-        ) - f_star  # fmt: skip
+    steps_per_pass = -(-len(y_train) // BATCH_SIZE)
+    noise_steps = sorted(  # as the notebook: the first-stage grid below 2 / L, SGD's two choices
+        {step for step in LOGISTIC_STEPS["SGD"] if step < 2 / largest}
+        | {scoring_best["SGD"] for scoring_best in best.values()}
+    )
+    no_noise = noise_free_gaps(
+        starts, noise_steps, A_train, targets_train, LAMBDA, f_star,
+        PASSES * steps_per_pass, AVERAGED_PASSES * steps_per_pass,
+    )  # fmt: skip
 
     _, network_first, network_best, _ = tune(
         SimpleNN, NETWORK_STEPS, data, 0.0, NETWORK_SCORINGS, seeds=tuning_seeds
@@ -202,16 +203,8 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
             name: report[name, step].averaged["val_accuracy"].mean().item()
             for name, step in best["tail average"].items()
         },
-        no_noise={
-            step: {
-                "last": (training_objective(tuning["SGD", step], LAMBDA) - f_star).mean().item(),
-                "average": (training_objective(tuning["SGD", step], LAMBDA, True) - f_star)
-                .mean()
-                .item(),
-                "no noise": no_noise[step].mean().item(),
-            }
-            for step in no_noise
-        },
+        no_noise=no_noise_claims(tuning, no_noise, LAMBDA, f_star),
+        no_noise_averaged_step=best["tail average"]["SGD"],
         network_first=network_first["last iterate"],
         network_grids=NETWORK_STEPS,
         network_loss={n: training_objective(r, 0.0) for n, r in network_runs.items()},
@@ -230,7 +223,10 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
         "f - f*": {
             f"{scoring} · {name}": values.tolist() for (scoring, name), values in gap.items()
         },
-        "no noise": {str(step): values.tolist() for step, values in no_noise.items()},
+        "no noise": {
+            str(step): {scoring: values.tolist() for scoring, values in ends.items()}
+            for step, ends in no_noise.items()
+        },
         "network loss": {n: training_objective(r, 0.0).tolist() for n, r in network_runs.items()},
         "part_a": lecture,
         "slides_loop": loop,
