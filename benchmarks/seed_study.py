@@ -34,6 +34,7 @@ from helpers.data import (
     parity_labels,
 )
 from helpers.device import get_device
+from helpers.seed_runs import train_seeds_together
 from helpers.training import evaluate
 
 # `lessons` is generated at the repository root, not an installed package.
@@ -41,14 +42,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lessons.mnist_models import (
     AVERAGED_PASSES,
     BATCH_SIZE,
+    EARLY_PASS,
     LAMBDAS,
     LECTURE_VALIDATION,
     LOGISTIC_SCORINGS,
     LOGISTIC_STEPS,
     NETWORK_SCORINGS,
     NETWORK_STEPS,
+    OPTIMISERS,
     PASSES,
     REPORT_SEEDS,
+    STOCHASTIC,
     TUNING_SEEDS,
     Logistic,
     SimpleNN,
@@ -58,6 +62,7 @@ from lessons.mnist_models import (
     logistic_hessian,
     logistic_objective,
     logistic_optimum,
+    mean_loss_split,
     no_noise_claims,
     noise_free_gaps,
     slides_loader,
@@ -191,6 +196,22 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
     network_runs = {name: network[name, step] for name, step in network_best.items()}
     network_accuracy = {n: 100 * r.history["val_accuracy"][-1] for n, r in network_runs.items()}
     choice = max(network_accuracy, key=lambda name: network_accuracy[name].mean())
+    early = train_seeds_together(  # section 9: the same runs, stopped after EARLY_PASS passes
+        SimpleNN,
+        {name: OPTIMISERS[name][1](network_best[name], 0.0) for name in STOCHASTIC},
+        report_seeds,
+        data,
+        passes=EARLY_PASS,
+        batch_size=BATCH_SIZE,
+        record_every_pass=False,
+    )
+    loss_splits = {
+        name: {
+            at: mean_loss_split(runs[name], X_val, y_val)
+            for at, runs in ((EARLY_PASS, early), (PASSES, network_runs))
+        }
+        for name in STOCHASTIC
+    }
     A_test, targets_test = design_matrix(X_test, y_test)
     claims = claims_of(
         lecture=lecture,
@@ -210,6 +231,7 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
         network_loss={n: training_objective(r, 0.0) for n, r in network_runs.items()},
         network_accuracy=network_accuracy,
         network_histories={name: runs.history for name, runs in network_runs.items()},
+        loss_splits=loss_splits,
         test_accuracy={
             "network": [
                 evaluate(model.to(device), X_test, y_test, loss_fn)[1]
