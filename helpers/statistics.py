@@ -72,6 +72,17 @@ def separated(difference: torch.Tensor) -> bool:
     return abs(mean) > t_quantile(len(difference) - 1) * standard_error(difference)
 
 
+def detectable_difference(spread: float, seeds: int, power: float = 0.8) -> float:
+    """The smallest true mean difference that a paired t-test at 5% over `seeds` seeds separates
+    with probability about `power`, for a seed-to-seed standard deviation `spread`:
+    (t(n − 1, 0.975) + t(n − 1, power)) · spread / √n. Unlike `seeds_needed`, it does not rest on
+    the observed mean, which a few seeds measure poorly."""
+    if seeds < 2:
+        raise ValueError("a paired test needs at least 2 seeds")
+    margin = t_quantile(seeds - 1) + (t_quantile(seeds - 1, power) if power > 0.5 else 0.0)
+    return margin * spread / math.sqrt(seeds)
+
+
 def seeds_needed(mean: float, spread: float, power: float = 0.8, most: int = 10_000) -> int | None:
     """The fewest seeds n (at least 2) at which a paired t-test at 5% separates a true mean
     difference `mean`, with seed-to-seed standard deviation `spread`, with probability about

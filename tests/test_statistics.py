@@ -5,7 +5,13 @@ import math
 import pytest
 import torch
 
-from helpers.statistics import seeds_needed, separated, standard_error, t_quantile
+from helpers.statistics import (
+    detectable_difference,
+    seeds_needed,
+    separated,
+    standard_error,
+    t_quantile,
+)
 
 # 97.5% quantiles of Student's t (any t table; e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2).
 TABLE = {1: 12.706, 2: 4.303, 4: 2.776, 9: 2.262, 19: 2.093, 30: 2.042, 100: 1.984}
@@ -63,3 +69,14 @@ def test_seeds_for_80_percent_power_pass_the_test_that_often():
     differences = mean + spread * torch.randn(trials, n, generator=generator, dtype=torch.float64)
     passed = sum(separated(row) for row in differences) / trials
     assert 0.74 < passed < 0.88  # about 80%: the approximation and 2,000 trials' noise
+
+
+def test_the_detectable_difference_is_what_seeds_needed_inverts():
+    spread = 0.3
+    for seeds in (5, 12, 50):
+        smallest = detectable_difference(spread, seeds)
+        assert seeds_needed(smallest * 1.0001, spread) <= seeds  # that large: these seeds do
+        assert seeds_needed(smallest * 0.98, spread) > seeds  # a little smaller: they do not
+    assert detectable_difference(spread, 50) < detectable_difference(spread, 5)
+    with pytest.raises(ValueError):
+        detectable_difference(spread, 1)
