@@ -108,8 +108,11 @@ test: $(STAMP)
 slow-test: $(STAMP)
 	@# tests/test_grading_dask.py starts a Dask cluster: pyproject's `cluster` extra.
 	@$(BIN)/python -c "import distributed" 2>/dev/null || $(CLUSTER_TOOLS)
+	@# In two xdist workers, one module per group (tests/conftest.py's --by-module), the longest
+	@# first: the two CPU paths' notebook runs side by side, then the rest as workers free up.
 	$(QUIET_BARS) FIGURES_DIR=$$(mktemp -d) exec $(BIN)/python -m pytest tests -m slow \
-		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider
+		--ignore=tests/e2e --ignore=tests/site --ignore=tests/load -p no:cacheprovider \
+		-n auto --maxprocesses 2 --dist loadgroup --no-loadscope-reorder --by-module
 
 # pyproject.toml configures ruff; `ruff format --check` covers the notebooks too (extend-include).
 # Fix with `.venv/bin/ruff format <files>` and `.venv/bin/ruff check --fix <files>`.

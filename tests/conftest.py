@@ -60,6 +60,13 @@ def pytest_addoption(parser):
         help="under xdist's --dist loadgroup, this notebook runs in a worker of its own, beside "
         "the other notebooks in another (make test: notebook 05, as long as the others together)",
     )
+    parser.addoption(
+        "--by-module",
+        action="store_true",
+        help="under xdist's --dist loadgroup, each test module runs whole on one worker (its "
+        "fixtures made once) unless a test names its own group; the longest modules first "
+        "(make slow-test)",
+    )
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook: no error where xdist is missing
@@ -83,6 +90,20 @@ def hand_out_order(item) -> int:
     return 1 if item.path.name in LONGEST_MODULES else 2
 
 
+# make slow-test's longest modules (minutes each), handed out first so that they run side by side;
+# test_cpu_paths.py's two CPU paths are groups of their own.
+SLOW_LONGEST = ("test_cpu_paths.py", "test_grading_attacks.py", "test_grading_dask.py")
+
+
+def slow_order(item) -> int:
+    name = item.path.name
+    return SLOW_LONGEST.index(name) if name in SLOW_LONGEST else len(SLOW_LONGEST)
+
+
+def module_group(item) -> str:
+    return item.nodeid.split("::")[0]
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist, in each worker, reads the marks
 def pytest_collection_modifyitems(config, items):
     """xdist groups for `--dist loadgroup`: the `--alone` notebook's cells, all the other
@@ -90,6 +111,12 @@ def pytest_collection_modifyitems(config, items):
     `--no-loadscope-reorder` they are handed out in collection order, so the two notebook groups
     start first, one per worker, and the modules follow as workers free up. (`--dist loadfile`
     hands out one notebook at a time, most cells first, so any of 01-04 could land behind 05.)"""
+    if config.getoption("by_module"):
+        items.sort(key=slow_order)  # stable: each module keeps its own order
+        for item in items:
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(module_group(item)))
+        return
     alone = config.getoption("alone")
     if not alone:
         return
@@ -99,7 +126,7 @@ def pytest_collection_modifyitems(config, items):
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.xdist_group("alone" if item.path == alone else "rest"))
         else:  # a test module stays whole on one worker: its fixtures are made once
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            item.add_marker(pytest.mark.xdist_group(module_group(item)))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -44,7 +44,10 @@ def cpu_flags() -> set[str]:
     return set(match.group(1).split()) if match else set()
 
 
-@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(  # under make slow-test's xdist, each path on a worker of its own
+    "path",
+    [pytest.param(path, marks=pytest.mark.xdist_group(f"cpu path {path}")) for path in PATHS],
+)
 def test_every_notebook_gives_its_stored_outputs_on_another_cpu_path(path, tmp_path):
     if path == "avx2" and not {"avx2", "avx512f"} <= cpu_flags():
         pytest.skip("AVX2 is this CPU's native path (or it lacks AVX2): make test covers it")
