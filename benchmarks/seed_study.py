@@ -250,6 +250,7 @@ def run_replicate(replicate, train_rows, data, optimum, test, device):
             for step, ends in no_noise.items()
         },
         "network loss": {n: training_objective(r, 0.0).tolist() for n, r in network_runs.items()},
+        "network validation accuracy, %": {n: a.tolist() for n, a in network_accuracy.items()},
         "part_a": lecture,
         "slides_loop": loop,
         "best steps": {**best, "network": network_best},

@@ -9,7 +9,7 @@ from torchvision import datasets, transforms
 from helpers.data import MNIST_MEAN, MNIST_STD
 from helpers.paths import data_root
 from helpers.seed_runs import train_seeds_together
-from helpers.statistics import seeds_needed, standard_error, t_quantile
+from helpers.statistics import detectable_difference, seeds_needed, standard_error, t_quantile
 from helpers.training import History, evaluate, iterate_minibatches
 
 
@@ -100,11 +100,16 @@ def verdict(first, second, difference):
     shown = f"{mean:+.{decimals}f} ± {error:.{decimals}f}"
     if abs(mean) > t_quantile(len(difference) - 1) * error:
         return f"  {first} − {second}: {shown}, {first} {'lower' if mean < 0 else 'higher'}"
-    needed = seeds_needed(mean, difference.std().item())
+    seeds, spread = len(difference), difference.std().item()
+    smallest = detectable_difference(spread, seeds)  # what these seeds detect, 4 times in 5
+    needed = seeds_needed(mean, spread)  # rough: it rests on the mean of these few seeds
     if needed and needed >= 100:  # a rough guide: two significant digits
         needed = round(needed, 2 - len(str(needed)))
-    more = f"; a true difference this size needs about {needed} seeds" if needed else ""
-    return f"  {first} − {second}: {shown}, cannot tell apart with {len(difference)} seeds{more}"
+    more = f"; a true difference the size seen needs about {needed}" if needed else ""
+    return (
+        f"  {first} − {second}: {shown}, cannot tell apart with {seeds} seeds (they detect "
+        f"±{smallest:.{decimals}f}{more})"
+    )
 
 
 def steps_to_reach(history, accuracy=0.85):
